@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace LocalFineTune.Cli.Commands;
+
+/// <summary>Every `lft` subcommand, in the order `lft --help` lists them. One file per command.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
