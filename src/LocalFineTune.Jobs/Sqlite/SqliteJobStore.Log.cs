@@ -1,0 +1,115 @@
+using Microsoft.Data.Sqlite;
+
+namespace LocalFineTune.Jobs.Sqlite;
+
+/// <summary>Events, checkpoints, history and the cheap per-job writes (progress, resume note).</summary>
+public sealed partial class SqliteJobStore
+{
+    public IReadOnlyList<JobHistoryEntry> GetHistory(string jobId)
+    {
+        using var c = Open();
+        return c.Query(null, "SELECT * FROM job_history WHERE job_id = @id ORDER BY id", SqliteRows.ReadHistory, ("@id", jobId));
+    }
+
+    public void UpdateProgress(string jobId, JobProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        UpdateColumn(jobId, "progress", SqliteRows.ProgressToJson(progress));
+        Raise(jobId, JobChangeKind.ProgressUpdated, null);
+    }
+
+    public void SetResumeFrom(string jobId, string? note) => UpdateColumn(jobId, "resume_from", note);
+
+    private void UpdateColumn(string jobId, string column, string? value)
+    {
+        using var c = Open();
+        // Plain UPDATE (autocommit): one statement is atomic, and a progress write must stay cheap.
+        if (c.Exec(null, $"UPDATE jobs SET {column} = @v, updated_at = @now WHERE id = @id",
+                ("@v", value), ("@now", Now), ("@id", jobId)) == 0)
+        {
+            throw new JobNotFoundException(jobId);
+        }
+    }
+
+    public JobEvent AppendEvent(string jobId, NewJobEvent newEvent)
+    {
+        ArgumentNullException.ThrowIfNull(newEvent);
+        var appended = WithTransaction((c, tx) =>
+        {
+            EnsureExists(c, tx, jobId);
+            var id = InsertEvent(c, tx, jobId, Now, newEvent);
+            return c.Query(tx, $"SELECT {SqliteRows.EventColumns} FROM job_events WHERE id = @id", SqliteRows.ReadEvent, ("@id", id)).Single();
+        });
+        Raise(jobId, JobChangeKind.EventAppended, null);
+        return appended;
+    }
+
+    public Page<JobEvent> ListEvents(string jobId, long? after = null, int limit = 20)
+    {
+        var pageSize = ClampLimit(limit);
+        using var c = Open();
+        EnsureExists(c, null, jobId);
+        var rows = c.Query(null, $"""
+            SELECT {SqliteRows.EventColumns} FROM job_events
+            WHERE job_id = @job AND (@after IS NULL OR id < @after)
+            ORDER BY id DESC LIMIT @limit
+            """, SqliteRows.ReadEvent, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
+        return ToPage(rows, pageSize);
+    }
+
+    public IReadOnlyList<JobEvent> ReadEventsSince(string jobId, long sinceId, int limit = 100)
+    {
+        var pageSize = ClampLimit(limit);
+        using var c = Open();
+        EnsureExists(c, null, jobId);
+        return c.Query(null, $"""
+            SELECT {SqliteRows.EventColumns} FROM job_events
+            WHERE job_id = @job AND id > @since
+            ORDER BY id LIMIT @limit
+            """, SqliteRows.ReadEvent, ("@job", jobId), ("@since", sinceId), ("@limit", pageSize));
+    }
+
+    public JobCheckpoint AddCheckpoint(string jobId, long stepNumber, string path, string? metricsJson = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepNumber);
+        return WithTransaction((c, tx) =>
+        {
+            EnsureExists(c, tx, jobId);
+            var id = (long)c.Scalar(tx, """
+                INSERT INTO job_checkpoints (job_id, created_at, step_number, path, metrics)
+                VALUES (@job, @now, @step, @path, @metrics) RETURNING id
+                """, ("@job", jobId), ("@now", Now), ("@step", stepNumber), ("@path", path), ("@metrics", metricsJson))!;
+            return c.Query(tx, $"SELECT {SqliteRows.CheckpointColumns} FROM job_checkpoints WHERE id = @id",
+                SqliteRows.ReadCheckpoint, ("@id", id)).Single();
+        });
+    }
+
+    public Page<JobCheckpoint> ListCheckpoints(string jobId, long? after = null, int limit = 10)
+    {
+        var pageSize = ClampLimit(limit);
+        using var c = Open();
+        EnsureExists(c, null, jobId);
+        var rows = c.Query(null, $"""
+            SELECT {SqliteRows.CheckpointColumns} FROM job_checkpoints
+            WHERE job_id = @job AND (@after IS NULL OR id < @after)
+            ORDER BY id DESC LIMIT @limit
+            """, SqliteRows.ReadCheckpoint, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
+        return ToPage(rows, pageSize);
+    }
+
+    private static long InsertEvent(SqliteConnection c, SqliteTransaction tx, string jobId, long now, NewJobEvent e) =>
+        (long)c.Scalar(tx, """
+            INSERT INTO job_events (job_id, created_at, level, type, message, data)
+            VALUES (@job, @now, @level, @type, @message, @data) RETURNING id
+            """, ("@job", jobId), ("@now", now), ("@level", e.Level.ToWireName()), ("@type", e.Type.ToWireName()),
+            ("@message", e.Message), ("@data", e.DataJson))!;
+
+    private static void EnsureExists(SqliteConnection c, SqliteTransaction? tx, string jobId)
+    {
+        if (c.Scalar(tx, "SELECT 1 FROM jobs WHERE id = @id", ("@id", jobId)) is null)
+        {
+            throw new JobNotFoundException(jobId);
+        }
+    }
+}
