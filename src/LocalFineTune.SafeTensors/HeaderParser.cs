@@ -34,12 +34,13 @@ internal static class HeaderParser
 
     private static ParsedHeader ParseObject(ReadOnlySpan<byte> json, string path)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        if (!reader.Read())
+        if (json.Trim(" \t\r\n"u8).IsEmpty)
             throw new SafeTensorsFormatException(path, $"the header is empty; it must be a JSON object. {FixHint}");
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new SafeTensorsFormatException(path,
-                $"the header is a JSON {reader.TokenType} but must be an object of tensor name -> {{dtype, shape, data_offsets}}. {FixHint}");
+                $"the header is {Describe(reader.TokenType)} but must be an object of tensor name -> {{dtype, shape, data_offsets}}. {FixHint}");
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var entries = new List<DeclaredEntry>();
@@ -65,14 +66,14 @@ internal static class HeaderParser
         if (reader.TokenType == JsonTokenType.Null) return metadata;
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new SafeTensorsFormatException(path,
-                $"'{MetadataKey}' is a JSON {reader.TokenType} but must be an object of string -> string. {FixHint}");
+                $"'{MetadataKey}' is {Describe(reader.TokenType)} but must be an object of string -> string. {FixHint}");
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             string key = reader.GetString()!;
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
                 throw new SafeTensorsFormatException(path,
-                    $"metadata value of '{key}' is a JSON {reader.TokenType}; the format allows only strings. Store it as a string (e.g. JSON-encode it) and re-save.");
+                    $"metadata value of '{key}' is {Describe(reader.TokenType)}; the format allows only strings. Store it as a string (e.g. JSON-encode it) and re-save.");
             if (!metadata.TryAdd(key, reader.GetString()!))
                 throw new SafeTensorsFormatException(path, $"metadata key '{key}' appears twice. {FixHint}");
         }
@@ -84,7 +85,7 @@ internal static class HeaderParser
         string where = $"tensor '{name}'";
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new SafeTensorsFormatException(path,
-                $"{where}: the entry is a JSON {reader.TokenType} but must be an object with dtype, shape and data_offsets. {FixHint}");
+                $"{where}: the entry is {Describe(reader.TokenType)} but must be an object with dtype, shape and data_offsets. {FixHint}");
         string? dtypeName = null;
         long[]? shape = null, offsets = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -122,12 +123,12 @@ internal static class HeaderParser
     private static string ReadString(ref Utf8JsonReader reader, string path, string where, string field) =>
         reader.TokenType == JsonTokenType.String
             ? reader.GetString()!
-            : throw new SafeTensorsFormatException(path, $"{where}: '{field}' is a JSON {reader.TokenType} but must be a string like \"F32\". {FixHint}");
+            : throw new SafeTensorsFormatException(path, $"{where}: '{field}' is {Describe(reader.TokenType)} but must be a string like \"F32\". {FixHint}");
 
     private static long[] ReadNonNegativeInts(ref Utf8JsonReader reader, string path, string where, string field)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
-            throw new SafeTensorsFormatException(path, $"{where}: '{field}' is a JSON {reader.TokenType} but must be an array of integers. {FixHint}");
+            throw new SafeTensorsFormatException(path, $"{where}: '{field}' is {Describe(reader.TokenType)} but must be an array of integers. {FixHint}");
         var values = new List<long>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -145,7 +146,19 @@ internal static class HeaderParser
     private static string DescribeToken(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.Number
             ? $"the number {System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}"
-            : $"a JSON {reader.TokenType}";
+            : $"{Describe(reader.TokenType)}";
+
+    /// <summary>Token kinds in JSON's own words ("an array"), not the reader's ("StartArray").</summary>
+    internal static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
 
     private static SafeTensorsFormatException Missing(string path, string where, string field) =>
         new(path, $"{where}: the entry has no '{field}'. Each entry needs dtype, shape and data_offsets. {FixHint}");
