@@ -5,8 +5,10 @@ Output is deterministic (no randomness, fixed order), so the files only change w
 import csv
 import json
 import pathlib
+import sys
 
-from frigo_cases import CASES, NOTES, FR
+sys.dont_write_bytecode = True  # keep data/ free of __pycache__
+from frigo_cases import CASES, NOTES, FR  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 # Short on purpose: it is repeated in every example and a tiny model's context is small.
