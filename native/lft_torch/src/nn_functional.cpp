@@ -18,10 +18,10 @@ LFT_EXPORT lft_tensor lft_nn_layer_norm(lft_tensor x, const int64_t* normalized_
 }
 
 // Composed rather than at::rms_norm (absent in 1.13). Normalises in float32 and casts back before
-// the weight, as Llama-family reference code does, so bf16 inputs keep their precision.
+// the weight, as Llama-family reference code does, so bf16 inputs keep their precision (float64 stays float64).
 LFT_EXPORT lft_tensor lft_nn_rms_norm(lft_tensor x, lft_tensor weight, double eps) {
   LFT_TENSOR([&] {
-    auto xf = x->to(at::kFloat);
+    auto xf = x->scalar_type() == at::kDouble ? *x : x->to(at::kFloat);
     auto normed = (xf * at::rsqrt(xf.pow(2).mean({-1}, true) + eps)).to(x->scalar_type());
     return weight ? normed * *weight : normed;
   }())
