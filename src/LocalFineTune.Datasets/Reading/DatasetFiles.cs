@@ -26,7 +26,7 @@ internal static class DatasetFiles
         if (!File.Exists(path))
         {
             issues.Add(DataIssue.Error(IssueCodes.FileNotFound,
-                $"file not found: {path} (resolved to {Path.GetFullPath(path)}); check the path", SourceLocation.ForFile(path)));
+                $"file not found (resolved to {Path.GetFullPath(path)}); check the path", SourceLocation.ForFile(path)));
             return [];
         }
         if (!IsSupported(path))
