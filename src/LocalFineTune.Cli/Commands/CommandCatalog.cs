@@ -8,6 +8,5 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return ValidateCommand.Create();
-        yield return TokenizeCommand.Create();
     }
 }
