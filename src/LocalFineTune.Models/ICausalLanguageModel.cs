@@ -1,0 +1,33 @@
+using LocalFineTune.Torch;
+
+namespace LocalFineTune.Models;
+
+/// <summary>
+/// What the trainer, evaluator and generator need from any decoder-only architecture (GPT-2 first,
+/// Llama/Mistral/Qwen and Phi later). Parameters carry their Hugging Face checkpoint names, so saving
+/// and loading is a checked name-by-name copy.
+/// </summary>
+public interface ICausalLanguageModel : IDisposable
+{
+    /// <summary>The config.json "model_type", e.g. "gpt2".</summary>
+    string ModelType { get; }
+
+    /// <summary>Longest sequence the model accepts (GPT-2's n_positions).</summary>
+    int ContextLength { get; }
+
+    int VocabSize { get; }
+
+    Device Device { get; }
+
+    /// <summary>Trainable tensors by HF name (e.g. "transformer.h.0.attn.c_attn.weight"), tied weights listed once.</summary>
+    IReadOnlyList<(string Name, Tensor Parameter)> NamedParameters { get; }
+
+    /// <summary>Dropout on (training) or off (evaluation, generation).</summary>
+    bool Training { get; set; }
+
+    /// <summary>
+    /// Logits [batch, seq, vocab] for input ids [batch, seq]. With a KV cache, only the new positions are
+    /// fed and the cache grows by them.
+    /// </summary>
+    Tensor Forward(Tensor inputIds, KeyValueCache? cache = null);
+}
