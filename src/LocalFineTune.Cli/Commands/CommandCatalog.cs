@@ -7,6 +7,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return DoctorCommand.Create();
         yield return ValidateCommand.Create();
+        yield return TokenizeCommand.Create();
     }
 }
