@@ -4,8 +4,9 @@
 #   libtorch-dev          libtorch 1.13 (CPU) headers, libraries and CMake config
 #   libopenblas0-pthread  fast BLAS: without it libtorch falls back to reference BLAS (~25x slower matmul)
 #   cmake, g++            build the native shim (native/lft_torch)
+#   libicu72              Unicode normalisation (NFC/NFKC tokenizers) for .NET
 set -euo pipefail
-packages=(libtorch-dev libopenblas0-pthread cmake g++)
+packages=(libtorch-dev libopenblas0-pthread cmake g++ libicu72)
 quiet=false
 [[ "${1:-}" == "--quiet" ]] && quiet=true
 
