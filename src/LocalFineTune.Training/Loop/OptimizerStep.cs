@@ -1,0 +1,56 @@
+using LocalFineTune.Models;
+using LocalFineTune.Torch;
+using LocalFineTune.Training.Data;
+
+namespace LocalFineTune.Training.Loop;
+
+/// <summary>What one optimizer step measured.</summary>
+public readonly record struct StepOutcome(double Loss, double GradNorm, long Tokens, int Targets);
+
+/// <summary>
+/// One optimizer step: forward/backward over every micro-batch, clip, AdamW step, free gradients.
+/// Each micro-batch's summed loss is divided by the target count of the WHOLE step, so the accumulated gradient
+/// equals that of one big batch (averaging micro-batch means would over-weight short micro-batches).
+/// </summary>
+public static class OptimizerStep
+{
+    public static StepOutcome Run(ICausalLanguageModel model, AdamW optimizer, IReadOnlyList<Batch> microBatches,
+        double maxGradNorm, CancellationToken cancellation)
+    {
+        var stepTargets = microBatches.Sum(b => b.TargetCount);
+        if (stepTargets == 0) throw new InvalidOperationException("an optimizer step without any target token; the data plan is wrong");
+        using var stepScope = DisposeScope.Enter();
+        try
+        {
+            var lossSum = AccumulateGradients(model, microBatches, stepTargets, cancellation);
+            cancellation.ThrowIfCancellationRequested();
+            // max_grad_norm 0 = no clipping; the norm is still measured for the progress report.
+            var norm = GradClip.ClipGradNorm(optimizer.Parameters, maxGradNorm > 0 ? maxGradNorm : double.MaxValue);
+            optimizer.Step();
+            return new StepOutcome(lossSum, norm, microBatches.Sum(b => b.TokenCount), stepTargets);
+        }
+        finally
+        {
+            // Also on cancellation: no stale gradient may leak into a later step.
+            optimizer.ZeroGrad();
+        }
+    }
+
+    /// <summary>Backward of every micro-batch; returns the step's mean loss per target token.</summary>
+    public static double AccumulateGradients(ICausalLanguageModel model, IReadOnlyList<Batch> microBatches, int stepTargets,
+        CancellationToken cancellation)
+    {
+        double lossSum = 0;
+        foreach (var batch in microBatches)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            // A scope per micro-batch frees its graph and activations before the next one starts.
+            using var scope = DisposeScope.Enter();
+            var (ids, labels) = BatchTensors.Of(batch, model.Device);
+            var loss = ShiftedLoss.Sum(model.Forward(ids), labels).Div(stepTargets);
+            loss.Backward();
+            lossSum += loss.ToDouble();
+        }
+        return lossSum;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LocalFineTune.Training.Options;
+
+public enum LrSchedulerKind { Linear, Cosine, Constant }
+
+/// <summary>
+/// Every hyperparameter of a fine-tuning run. Defaults follow the service contract (seed 004): 3 epochs,
+/// batch 4, learning rate 2e-5, which suit a pretrained base. JSON names are snake_case, as the HTTP API takes them.
+/// Call <see cref="TrainingOptionsValidator.Validate"/> (or <see cref="EnsureValid"/>) before training.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training data: 1–50, or "auto" (OpenAI's heuristic, see <see cref="AutoEpochs"/>).</summary>
+    public AutoInt Epochs { get; init; } = 3;
+
+    /// <summary>Sequences per micro-batch: 1–512, or "auto" (largest that fits; see <see cref="BatchSizeEstimator"/>).</summary>
+    public AutoInt BatchSize { get; init; } = 4;
+
+    /// <summary>Peak learning rate of AdamW. 2e-5 suits pretrained bases; a random-init base needs ~1e-3.</summary>
+    public double LearningRate { get; init; } = 2e-5;
+
+    /// <summary>Micro-batches per optimizer step; the effective batch is batch_size × this.</summary>
+    public int GradientAccumulationSteps { get; init; } = 1;
+
+    /// <summary>Linear warm-up length in optimizer steps. Takes precedence over <see cref="WarmupRatio"/> when above 0.</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>Warm-up as a fraction of all optimizer steps, used when <see cref="WarmupSteps"/> is 0.</summary>
+    public double WarmupRatio { get; init; }
+
+    [JsonConverter(typeof(JsonStringEnumConverter<LrSchedulerKind>))]
+    public LrSchedulerKind LrScheduler { get; init; } = LrSchedulerKind.Linear;
+
+    /// <summary>Decoupled AdamW weight decay, applied to matrices only (never to biases or LayerNorm).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Global gradient-norm clip; 0 disables clipping (the norm is still reported).</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Tokens per sequence; null = the model's context length. Longer examples are truncated.</summary>
+    public int? MaxSeqLength { get; init; }
+
+    /// <summary>Seeds data shuffling and dropout: same seed, data and device → same weights on CPU.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Evaluate every N optimizer steps (and always before and after); 0 = only before and after.</summary>
+    public int EvalSteps { get; init; }
+
+    /// <summary>Write checkpoint-&lt;step&gt;/ every N optimizer steps; 0 = no intermediate checkpoints.</summary>
+    public int SaveSteps { get; init; }
+
+    /// <summary>Checkpoints kept (oldest pruned first); 0 = keep all.</summary>
+    public int SaveTotalLimit { get; init; } = 2;
+
+    /// <summary>"auto", "cpu", "cuda" or "cuda:N".</summary>
+    public string Device { get; init; } = "auto";
+
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        WriteIndented = true,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static TrainingOptions FromJson(string json) =>
+        JsonSerializer.Deserialize<TrainingOptions>(json, JsonOptions) ?? throw new JsonException("training options: null");
+
+    /// <summary>Throws <see cref="TrainingOptionsException"/> listing every invalid field.</summary>
+    public TrainingOptions EnsureValid()
+    {
+        var errors = TrainingOptionsValidator.Validate(this);
+        if (errors.Count > 0) throw new TrainingOptionsException(errors);
+        return this;
+    }
+}
+
+/// <summary>One invalid hyperparameter: the snake_case field (as in the API) and what is allowed.</summary>
+public sealed record OptionError(string Field, string Message)
+{
+    public override string ToString() => $"{Field}: {Message}";
+}
+
+public sealed class TrainingOptionsException(IReadOnlyList<OptionError> errors)
+    : ArgumentException("invalid training options: " + string.Join("; ", errors))
+{
+    public IReadOnlyList<OptionError> Errors { get; } = errors;
+}
