@@ -13,7 +13,12 @@ public sealed class KeyValueCache(int layerCount) : IDisposable
 
     /// <summary>Positions cached so far: the position id of the next token. Read it before a forward pass,
     /// which appends to layer 0 first.</summary>
-    public int Length => _keys[0] is { } k ? (int)k.Size(2) : 0;
+    public int Length => LengthOf(0);
+
+    public int LayerCount => _keys.Length;
+
+    /// <summary>Positions cached for one layer (during a forward pass, earlier layers are already one step ahead).</summary>
+    public int LengthOf(int layer) => _keys[layer] is { } k ? (int)k.Size(2) : 0;
 
     /// <summary>
     /// Appends this step's keys and values ([batch, heads, new, head_dim]) for one layer and returns the
