@@ -1,0 +1,108 @@
+using System.Text.Json;
+using LocalFineTune.Server.Problems;
+
+namespace LocalFineTune.Server.Catalog;
+
+/// <summary>A base model folder under models/base/.</summary>
+public sealed record BaseModelInfo(string Name, string Path, string? ModelType, bool HasWeights);
+
+/// <summary>One fine-tuned output folder, in the seed's /api/finetune/models shape.</summary>
+public sealed record FineTunedModelInfo(string Name, string BaseModel, DateTime Created, double SizeMb, bool Latest, string Path);
+
+/// <summary>
+/// What is on disk under the models root: bases in base/&lt;name&gt;/ and outputs in &lt;base&gt;-finetuned-&lt;yyyyMMdd_HHmmss&gt;/.
+/// Read fresh on each call: users copy bases in by hand while the service runs.
+/// </summary>
+public sealed class ModelCatalog(string modelsRoot)
+{
+    /// <summary>Architectures the Models layer can load and train today.</summary>
+    public static readonly IReadOnlySet<string> SupportedModelTypes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "gpt2" };
+
+    public const string Latest = "latest";
+
+    public string ModelsRoot { get; } = System.IO.Path.GetFullPath(modelsRoot);
+    public string BaseRoot => System.IO.Path.Combine(ModelsRoot, "base");
+
+    public IReadOnlyList<BaseModelInfo> ListBases()
+    {
+        if (!Directory.Exists(BaseRoot))
+        {
+            return [];
+        }
+        return Directory.EnumerateDirectories(BaseRoot)
+            .Where(d => !System.IO.Path.GetFileName(d).StartsWith('.'))
+            .Select(d => new BaseModelInfo(System.IO.Path.GetFileName(d), d, ReadModelType(d), HasWeights(d)))
+            .OrderBy(b => b.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Newest first; the newest carries latest = true. The Training layer owns the naming rules.</summary>
+    public IReadOnlyList<FineTunedModelInfo> ListFineTuned() =>
+        LocalFineTune.Training.Output.FineTunedModels.List(ModelsRoot)
+            .Select(m => new FineTunedModelInfo(m.Name, m.BaseModel, m.Created, m.SizeMb, m.Latest, RelativeToCurrent(m.Path)))
+            .ToList();
+
+    /// <summary>
+    /// The folder for a model name given by a user: a base name, a fine-tuned folder name, "latest" (the newest
+    /// fine-tuned one), or, when <paramref name="allowPath"/>, a path inside the models root. 400 listing what exists otherwise.
+    /// </summary>
+    public string Resolve(string name, bool allowPath, string param = "model")
+    {
+        if (string.Equals(name, Latest, StringComparison.OrdinalIgnoreCase))
+        {
+            return ListFineTuned().FirstOrDefault()?.Path is { } latest ? System.IO.Path.GetFullPath(latest)
+                : throw new ApiProblemException(param, "model_not_found",
+                    "model 'latest' means the newest fine-tuned model, and there is none yet; fine-tune one first or name a base model: " + AvailableText());
+        }
+        if (IsPlainName(name))
+        {
+            var underBase = System.IO.Path.Combine(BaseRoot, name);
+            if (Directory.Exists(underBase)) return underBase;
+            var output = System.IO.Path.Combine(ModelsRoot, name);
+            if (Directory.Exists(output) && ListFineTuned().Any(f => f.Name == name)) return output;
+        }
+        else if (allowPath)
+        {
+            var full = System.IO.Path.GetFullPath(name);
+            if (Directory.Exists(full) && Datasets.DataRootPaths.IsUnder(Datasets.DataRootPaths.RealPath(full), Datasets.DataRootPaths.RealPath(ModelsRoot)))
+            {
+                return full;
+            }
+        }
+        throw new ApiProblemException(param, "model_not_found",
+            $"Unknown model '{name}'. Available: {AvailableText()}. Put a Hugging Face folder under {BaseRoot}/<name>/ to add a base.",
+            extra: new Dictionary<string, object?> { ["available"] = AvailableNames() });
+    }
+
+    public IReadOnlyList<string> AvailableNames() =>
+        [.. ListBases().Select(b => b.Name), .. ListFineTuned().Select(f => f.Name), .. ListFineTuned().Count > 0 ? new[] { Latest } : []];
+
+    private string AvailableText() => AvailableNames() is { Count: > 0 } names ? string.Join(", ", names) : "(none: models/base/ is empty)";
+
+    private static bool IsPlainName(string name) =>
+        name.Length is > 0 and <= 200 && name.IndexOfAny(['/', '\\', '\0']) < 0 && name != "." && name != "..";
+
+    public static string? ReadModelType(string dir)
+    {
+        try
+        {
+            var config = System.IO.Path.Combine(dir, "config.json");
+            if (!File.Exists(config)) return null;
+            using var doc = JsonDocument.Parse(File.ReadAllText(config));
+            return doc.RootElement.TryGetProperty("model_type", out var type) ? type.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static bool HasWeights(string dir) =>
+        File.Exists(System.IO.Path.Combine(dir, "model.safetensors")) || File.Exists(System.IO.Path.Combine(dir, "model.safetensors.index.json"));
+
+    private static string RelativeToCurrent(string path)
+    {
+        var relative = System.IO.Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
+    }
+}

@@ -1,0 +1,43 @@
+namespace LocalFineTune.Server.Configuration;
+
+/// <summary>Command-line switches of `lft serve` / the server, mapped to configuration keys.</summary>
+public static class ServerConfiguration
+{
+    public const string DefaultUrl = "http://127.0.0.1:5002";
+
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--models-root"] = "LocalFineTune:ModelsRoot",
+        ["--data-root"] = "LocalFineTune:DataRoot",
+        ["--state"] = "LocalFineTune:StateFolder",
+        ["--state-folder"] = "LocalFineTune:StateFolder",
+        ["--api-key"] = "LocalFineTune:ApiKey",
+        ["--concurrency"] = "LocalFineTune:ConcurrencyPerDevice",
+        ["--devices"] = "LocalFineTune:DevicesCsv",
+        ["--max-download-bytes"] = "LocalFineTune:Downloads:MaxBytes",
+        ["--download-timeout"] = "LocalFineTune:Downloads:TimeoutSeconds",
+    };
+
+    /// <summary>Makes the folders absolute (so a later change of directory cannot move them) and checks the values.</summary>
+    public static ServerOptions Normalize(ServerOptions options, IConfiguration configuration)
+    {
+        if (configuration["LocalFineTune:DevicesCsv"] is { Length: > 0 } csv)
+        {
+            options.Devices = csv.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        }
+        options.Devices = options.Devices.Select(d => d.Trim().ToLowerInvariant()).Select(d => d == "cuda" ? "cuda:0" : d).Distinct().ToList();
+        if (options.Devices.Count == 0)
+            throw new InvalidOperationException("LocalFineTune:Devices is empty; list at least one device, e.g. [\"cpu\"] or --devices cuda:0,cpu.");
+        if (options.Devices.Any(d => d != "cpu" && !(d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], out var i) && i >= 0)))
+            throw new InvalidOperationException($"LocalFineTune:Devices has an unknown device in [{string.Join(", ", options.Devices)}]; use cpu or cuda:N.");
+        if (options.ConcurrencyPerDevice < 1)
+            throw new InvalidOperationException("LocalFineTune:ConcurrencyPerDevice must be 1 or more (one training per device is the default).");
+        if (options.Downloads.MaxBytes < 1 || options.Downloads.TimeoutSeconds <= 0)
+            throw new InvalidOperationException("LocalFineTune:Downloads:MaxBytes and TimeoutSeconds must be positive.");
+        options.ModelsRoot = Path.GetFullPath(options.ModelsRoot);
+        options.DataRoot = Path.GetFullPath(options.DataRoot);
+        options.StateFolder = Path.GetFullPath(options.StateFolder);
+        options.ApiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey.Trim();
+        return options;
+    }
+}

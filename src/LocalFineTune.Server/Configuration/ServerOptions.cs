@@ -1,0 +1,65 @@
+namespace LocalFineTune.Server.Configuration;
+
+/// <summary>
+/// Everything the service reads from configuration section "LocalFineTune" (appsettings.json, environment variables
+/// such as <c>LocalFineTune__ModelsRoot</c>, or command-line switches, see <see cref="ServerConfiguration.SwitchMappings"/>).
+/// Relative folders are resolved against the current directory at start.
+/// </summary>
+public sealed record ServerOptions
+{
+    public const string Section = "LocalFineTune";
+
+    /// <summary>Holds base/&lt;name&gt;/ (bases) and &lt;base&gt;-finetuned-&lt;stamp&gt;/ (outputs).</summary>
+    public string ModelsRoot { get; set; } = "models";
+
+    /// <summary>Relative dataset_url values resolve under this folder, and never outside it.</summary>
+    public string DataRoot { get; set; } = ".";
+
+    /// <summary>The job database (jobs.db), downloaded datasets and per-job checkpoints live here.</summary>
+    public string StateFolder { get; set; } = "state";
+
+    /// <summary>Devices jobs may run on, e.g. ["cpu"] or ["cuda:0", "cpu"]. The first is the default for "device": "auto".</summary>
+    public List<string> Devices { get; set; } = ["cpu"];
+
+    /// <summary>Trainings at once per device. One: a second training would only fight the first for memory.</summary>
+    public int ConcurrencyPerDevice { get; set; } = 1;
+
+    /// <summary>When set, every route except /health needs "Authorization: Bearer &lt;key&gt;" (or "X-Api-Key").</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>How often a job is retried after a transient failure (I/O), in all.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Checkpoint interval used when the request gives no save_steps: resume after a crash needs checkpoints.</summary>
+    public int DefaultSaveSteps { get; set; } = 10;
+
+    public DownloadOptions Downloads { get; set; } = new();
+
+    /// <summary>Seconds between two progress writes / retries; short values make tests fast.</summary>
+    public double RetryDelaySeconds { get; set; } = 10;
+}
+
+/// <summary>How http(s) dataset_url values are fetched. Defaults are deliberately conservative.</summary>
+public sealed record DownloadOptions
+{
+    /// <summary>Largest dataset accepted, in bytes (default 512 MiB). A larger body is refused mid-stream.</summary>
+    public long MaxBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Whole-download time cap in seconds (default 300).</summary>
+    public double TimeoutSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// When empty, any public host may be the first URL, and redirects may only stay on that host. When set, the first
+    /// URL and every redirect must be one of these hosts (exact, or a subdomain of an entry written as ".example.com").
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>Redirects followed at most.</summary>
+    public int MaxRedirects { get; set; } = 5;
+
+    /// <summary>
+    /// Allows loopback addresses (never private, link-local or metadata ones). Off by default; only for tests and
+    /// for a dataset server on the same machine.
+    /// </summary>
+    public bool AllowLoopback { get; set; }
+}

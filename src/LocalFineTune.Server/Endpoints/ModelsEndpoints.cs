@@ -1,0 +1,23 @@
+using LocalFineTune.Server.Catalog;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LocalFineTune.Server.Endpoints;
+
+public sealed record FineTunedModelView(string Name, string BaseModel, string Created, double SizeMb, bool Latest, string Path);
+
+public sealed record ModelListResponse(IReadOnlyList<FineTunedModelView> Models, int Total);
+
+/// <summary>GET /api/finetune/models: the fine-tuned output folders, newest first, the newest marked latest.</summary>
+public static class ModelsEndpoints
+{
+    public static RouteHandlerBuilder MapModels(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/api/finetune/models", List).WithTags("Models").WithSummary("Fine-tuned models under the models root.");
+
+    private static Ok<ModelListResponse> List(ModelCatalog catalog)
+    {
+        var models = catalog.ListFineTuned()
+            .Select(m => new FineTunedModelView(m.Name, m.BaseModel, m.Created.ToString("yyyy-MM-ddTHH:mm:ss"), m.SizeMb, m.Latest, m.Path))
+            .ToList();
+        return TypedResults.Ok(new ModelListResponse(models, models.Count));
+    }
+}

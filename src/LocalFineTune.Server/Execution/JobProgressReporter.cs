@@ -1,0 +1,68 @@
+using System.Text.Json;
+using LocalFineTune.Jobs;
+using LocalFineTune.Training.Loop;
+
+namespace LocalFineTune.Server.Execution;
+
+/// <summary>
+/// Bridges the trainer's callbacks (on the training thread, between steps) to the job: progress snapshots
+/// (throttled by <see cref="JobExecution"/>), about a hundred metric events per run, eval and checkpoint events.
+/// </summary>
+public sealed class JobProgressReporter(JobExecution job) : ITrainingProgress
+{
+    private readonly Dictionary<string, double> _metrics = [];
+
+    public double? EvalLossBefore { get; private set; }
+    public double? EvalLossAfter { get; private set; }
+
+    public void OnStep(TrainingProgress p)
+    {
+        job.ReportProgress(new JobProgress
+        {
+            Fraction = p.Fraction,
+            Step = p.Step,
+            TotalSteps = p.TotalSteps,
+            Epoch = p.Epoch,
+            Loss = p.Loss,
+            TokensPerSecond = p.TokensPerSecond,
+            EtaSeconds = p.EstimatedRemaining.TotalSeconds,
+            Metrics = new Dictionary<string, double>(_metrics),
+        });
+        var every = Math.Max(1, p.TotalSteps / 100);
+        if (p.Step % every == 0 || p.Step == p.TotalSteps)
+        {
+            var data = JsonSerializer.Serialize(new
+            {
+                step = p.Step, total_steps = p.TotalSteps, epoch = p.Epoch, train_loss = p.Loss,
+                learning_rate = p.LearningRate, grad_norm = p.GradNorm, tokens_per_second = p.TokensPerSecond,
+            });
+            job.LogMetrics($"Step {p.Step}/{p.TotalSteps}: training loss={p.Loss:0.0000}", data);
+        }
+    }
+
+    public void OnEvaluation(EvaluationResult evaluation)
+    {
+        if (evaluation.Step == 0 && EvalLossBefore is null)
+        {
+            EvalLossBefore = evaluation.Loss;
+            _metrics["eval_loss_before"] = evaluation.Loss;
+        }
+        else
+        {
+            EvalLossAfter = evaluation.Loss;
+            _metrics["eval_loss_after"] = evaluation.Loss;
+        }
+        var data = JsonSerializer.Serialize(new { step = evaluation.Step, eval_loss = evaluation.Loss, eval_perplexity = evaluation.Perplexity, dataset = evaluation.Dataset });
+        job.LogMetrics($"Eval at step {evaluation.Step}: loss={evaluation.Loss:0.0000} on {evaluation.Dataset}", data);
+    }
+
+    public void OnCheckpoint(int step, string path)
+    {
+        // Recorded only after the trainer renamed the folder into place with its marker: resume may trust it.
+        job.AddCheckpoint(step, path, JsonSerializer.Serialize(_metrics));
+        job.SetResumeFrom(path);
+        job.Log($"Checkpoint saved at step {step}.");
+    }
+
+    public void OnMessage(string message) => job.Log(message);
+}

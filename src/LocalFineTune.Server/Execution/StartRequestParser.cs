@@ -1,0 +1,169 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LocalFineTune.Server.Catalog;
+using LocalFineTune.Server.Configuration;
+using LocalFineTune.Server.Datasets;
+using LocalFineTune.Server.Problems;
+using LocalFineTune.Training.Options;
+
+namespace LocalFineTune.Server.Execution;
+
+/// <summary>
+/// Turns a POST /api/finetune/start body into a <see cref="TrainingJobSpec"/>, or throws a 400 problem naming the
+/// first bad field. Every check that needs no network happens here, so a bad request never becomes a job.
+/// </summary>
+public sealed class StartRequestParser(ServerOptions options, ModelCatalog catalog, AddressPolicy addressPolicy)
+{
+    /// <summary>The seed contract's ranges, tighter than the trainer's own limits.</summary>
+    public const int MaxEpochs = 20;
+    public const int MaxBatchSize = 16;
+
+    private static readonly JsonSerializerOptions StrictOptionsJson = new(TrainingOptions.JsonOptions)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public TrainingJobSpec Parse(JsonElement body)
+    {
+        var model = RequiredString(body, "model", "the base model to fine-tune, e.g. \"gpt2\" (GET /api/finetune/info lists them)");
+        var datasetUrl = RequiredString(body, "dataset_url", "a path under the data root such as \"data/train.csv\", or an https:// URL");
+        var modelPath = catalog.Resolve(model, allowPath: false);
+        RequireSupportedType(model, modelPath);
+        var datasetPath = ResolveDataset(datasetUrl);
+        var trainingOptions = ResolveOptions(body);
+        return new TrainingJobSpec
+        {
+            Model = model,
+            ModelPath = modelPath,
+            BaseModelName = BaseNameOf(model, modelPath),
+            DatasetUrl = datasetUrl,
+            DatasetPath = datasetPath,
+            Options = JsonSerializer.SerializeToElement(trainingOptions, TrainingOptions.JsonOptions),
+        };
+    }
+
+    private string? ResolveDataset(string datasetUrl)
+    {
+        if (DatasetUrls.LooksLikeUrl(datasetUrl))
+        {
+            DatasetUrls.ParseAllowed(datasetUrl, options.Downloads, addressPolicy);
+            return null;
+        }
+        return DataRootPaths.Resolve(options.DataRoot, datasetUrl);
+    }
+
+    private TrainingOptions ResolveOptions(JsonElement body)
+    {
+        var rest = new JsonObject();
+        foreach (var property in body.EnumerateObject())
+        {
+            if (property.NameEquals("model") || property.NameEquals("dataset_url")) continue;
+            rest[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+        }
+        TrainingOptions parsed;
+        try
+        {
+            parsed = rest.Deserialize<TrainingOptions>(StrictOptionsJson) ?? new TrainingOptions();
+        }
+        catch (JsonException e)
+        {
+            throw OptionProblem(e);
+        }
+        parsed = ApplyServiceDefaults(parsed, rest);
+        CheckSeedRanges(parsed);
+        var errors = TrainingOptionsValidator.Validate(parsed);
+        if (errors.Count > 0)
+        {
+            throw new ApiProblemException(errors[0].Field, "invalid_hyperparameter", string.Join("; ", errors) + ".",
+                extra: new Dictionary<string, object?> { ["errors"] = errors.Select(e => new { param = e.Field, message = e.Message }).ToList() });
+        }
+        return parsed;
+    }
+
+    private TrainingOptions ApplyServiceDefaults(TrainingOptions parsed, JsonObject given)
+    {
+        var device = parsed.Device.Trim().ToLowerInvariant();
+        if (device == "auto")
+        {
+            device = options.Devices.FirstOrDefault() ?? "cpu";
+        }
+        else if (device == "cuda")
+        {
+            device = "cuda:0";
+        }
+        if (!options.Devices.Contains(device, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ApiProblemException("device", "device_not_available",
+                $"device '{parsed.Device}' is not one this service trains on; use \"auto\" or one of: {string.Join(", ", options.Devices)} (LocalFineTune:Devices).");
+        }
+        // Resume after a crash needs checkpoints: when the caller did not choose, checkpoint every DefaultSaveSteps.
+        var saveSteps = given.ContainsKey("save_steps") ? parsed.SaveSteps : options.DefaultSaveSteps;
+        return parsed with { Device = device, SaveSteps = saveSteps };
+    }
+
+    private static void CheckSeedRanges(TrainingOptions o)
+    {
+        if (o.Epochs.Value is int epochs && epochs is < 1 or > MaxEpochs)
+        {
+            throw new ApiProblemException("epochs", "invalid_hyperparameter", $"epochs {epochs} is out of range; use 1 to {MaxEpochs} (default 3).");
+        }
+        if (o.BatchSize.Value is int batch && batch is < 1 or > MaxBatchSize)
+        {
+            throw new ApiProblemException("batch_size", "invalid_hyperparameter",
+                $"batch_size {batch} is out of range; use 1 to {MaxBatchSize} (default 4). For a larger effective batch set gradient_accumulation_steps.");
+        }
+    }
+
+    private static ApiProblemException OptionProblem(JsonException e)
+    {
+        // System.Text.Json reports the field as a JSON path ("$.epochs"); name the field as the API spells it.
+        var field = e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
+        if (e.Message.Contains("could not be mapped", StringComparison.OrdinalIgnoreCase))
+        {
+            var unknown = ExtractQuoted(e.Message) ?? field;
+            return new ApiProblemException(unknown, "unknown_parameter",
+                $"Unknown field '{unknown}'. Accepted: model, dataset_url, epochs, batch_size, learning_rate, and the trainer options " +
+                "(gradient_accumulation_steps, warmup_steps, warmup_ratio, lr_scheduler, weight_decay, max_grad_norm, max_seq_length, seed, eval_steps, save_steps, save_total_limit, device).");
+        }
+        return new ApiProblemException(field, "invalid_type",
+            $"'{field}' has the wrong type or value: {e.InnerException?.Message ?? e.Message} Send a number for numeric fields (epochs may also be \"auto\").");
+    }
+
+    private static string? ExtractQuoted(string message)
+    {
+        var start = message.IndexOf('\'');
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
+        return end > start ? message[(start + 1)..end] : null;
+    }
+
+    private static string RequiredString(JsonElement body, string name, string hint)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            throw new ApiProblemException(name, "missing_required_parameter", $"'{name}' is required: {hint}.");
+        }
+        if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
+        {
+            throw new ApiProblemException(name, "invalid_type", $"'{name}' must be a non-empty string: {hint}.");
+        }
+        return value.GetString()!.Trim();
+    }
+
+    private static void RequireSupportedType(string model, string modelPath)
+    {
+        var type = ModelCatalog.ReadModelType(modelPath);
+        if (type is not null && !ModelCatalog.SupportedModelTypes.Contains(type))
+        {
+            throw new ApiProblemException("model", "model_not_supported",
+                $"model '{model}' is a '{type}' model; this version trains {string.Join(", ", ModelCatalog.SupportedModelTypes)} models only. Use a GPT-2 family base (gpt2, distilgpt2, tiny-gpt2).");
+        }
+    }
+
+    /// <summary>A fine-tuned model keeps its original base name, so a monthly retrain of gpt2-finetuned-X yields gpt2-finetuned-Y.</summary>
+    private static string BaseNameOf(string model, string modelPath)
+    {
+        var folder = Path.GetFileName(modelPath.TrimEnd(Path.DirectorySeparatorChar));
+        var marker = folder.IndexOf("-finetuned-", StringComparison.Ordinal);
+        return marker > 0 ? folder[..marker] : folder;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using LocalFineTune.Jobs;
+using LocalFineTune.Jobs.Sqlite;
+using LocalFineTune.Server.Catalog;
+using LocalFineTune.Server.Configuration;
+using LocalFineTune.Server.Datasets;
+using LocalFineTune.Server.Endpoints;
+using LocalFineTune.Server.Execution;
+using LocalFineTune.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace LocalFineTune.Server;
+
+/// <summary>
+/// The service's composition root. <see cref="RunAsync"/> is what `lft serve` calls; <see cref="AddServices"/>,
+/// <see cref="ConfigurePipeline"/> and <see cref="MapEndpoints"/> are public so a test host builds the very same app.
+/// </summary>
+public sealed class ServerApp
+{
+    private ServerApp()
+    {
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        // The shipped appsettings.json (next to the assembly) comes first; one in the current directory, the
+        // environment and the command line override it.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
+            Optional = true,
+            ReloadOnChange = false,
+        });
+        builder.Configuration.AddCommandLine(args, ServerConfiguration.SwitchMappings.ToDictionary());
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(ServerConfiguration.DefaultUrl);
+        }
+        AddServices(builder.Services, builder.Configuration);
+        var app = builder.Build();
+        ConfigurePipeline(app);
+        return app;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellation = default)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+            _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        await app.RunAsync(cancellation);
+        return 0;
+    }
+
+    public static void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.Section))
+            .PostConfigure(o => ServerConfiguration.Normalize(o, configuration));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddSingleton<IJobStore>(sp => CreateStore(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
+        services.AddSingleton(sp => new DatasetDownloader(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads));
+        services.AddSingleton(sp => sp.GetRequiredService<DatasetDownloader>().Policy);
+        services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IOptions<ServerOptions>>().Value.ModelsRoot));
+        services.AddSingleton<DeviceInventory>();
+        services.AddSingleton<IJobExecutor, TrainingJobExecutor>();
+        services.AddSingleton(CreateWorker);
+        services.AddSingleton(sp => new StartRequestParser(sp.GetRequiredService<IOptions<ServerOptions>>().Value,
+            sp.GetRequiredService<ModelCatalog>(), sp.GetRequiredService<AddressPolicy>()));
+        services.AddSingleton<FineTuneService>();
+        services.AddSingleton<JobEventStream>();
+        services.AddSingleton<IGenerationBackend, TorchGenerationBackend>();
+        services.AddHostedService<JobWorkerHostedService>();
+    }
+
+    public static void ConfigurePipeline(IApplicationBuilder app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Malformed requests that ASP.NET itself rejects (bad headers, body too large) stay 4xx, never 500.
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        var apiKey = app.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value.ApiKey;
+        if (apiKey is not null)
+        {
+            app.UseMiddleware<ApiKeyMiddleware>(apiKey);
+        }
+        app.UseRouting();
+        app.UseEndpoints(MapEndpoints);
+    }
+
+    public static void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapOpenApi();
+        endpoints.MapInfo();
+        endpoints.MapFineTune();
+        endpoints.MapModels();
+        endpoints.MapJobs();
+        endpoints.MapGenerate();
+        endpoints.MapHealth();
+    }
+
+    private static SqliteJobStore CreateStore(ServerOptions options)
+    {
+        Directory.CreateDirectory(options.StateFolder);
+        return new SqliteJobStore(Path.Combine(options.StateFolder, "jobs.db"));
+    }
+
+    private static JobWorker CreateWorker(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        return new JobWorker(services.GetRequiredService<IJobStore>(), services.GetRequiredService<IJobExecutor>(), new JobWorkerOptions
+        {
+            DeviceConcurrency = options.Devices.ToDictionary(d => d, _ => options.ConcurrencyPerDevice),
+            RetryDelay = TimeSpan.FromSeconds(options.RetryDelaySeconds),
+        }, services.GetRequiredService<ILogger<JobWorker>>());
+    }
+}
