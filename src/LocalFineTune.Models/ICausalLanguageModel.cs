@@ -30,4 +30,8 @@ public interface ICausalLanguageModel : IDisposable
     /// fed and the cache grows by them.
     /// </summary>
     Tensor Forward(Tensor inputIds, KeyValueCache? cache = null);
+
+    /// <summary>An empty KV cache sized for this model, or null when the model cannot use one (generation then
+    /// re-feeds the whole sequence each step). A default so that test doubles need not implement it.</summary>
+    KeyValueCache? CreateCache() => null;
 }
