@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return DoctorCommand.Create();
         yield return ValidateCommand.Create();
         yield return TokenizeCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
