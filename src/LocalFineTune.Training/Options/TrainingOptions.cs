@@ -30,7 +30,7 @@ public sealed record TrainingOptions
     /// <summary>Warm-up as a fraction of all optimizer steps, used when <see cref="WarmupSteps"/> is 0.</summary>
     public double WarmupRatio { get; init; }
 
-    [JsonConverter(typeof(JsonStringEnumConverter<LrSchedulerKind>))]
+    /// <summary>linear, cosine or constant (after warm-up).</summary>
     public LrSchedulerKind LrScheduler { get; init; } = LrSchedulerKind.Linear;
 
     /// <summary>Decoupled AdamW weight decay, applied to matrices only (never to biases or LayerNorm).</summary>

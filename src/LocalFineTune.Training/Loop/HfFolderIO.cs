@@ -1,0 +1,15 @@
+using LocalFineTune.Models;
+using LocalFineTune.Models.Gpt2;
+using LocalFineTune.Models.Loading;
+using LocalFineTune.Torch;
+
+namespace LocalFineTune.Training.Loop;
+
+/// <summary>Checkpoints as real HF GPT-2 folders (float32, so resume is bit-exact), tokenizer files copied from the base.</summary>
+public sealed class HfFolderIO(Gpt2Config config, string tokenizerSourceDir) : IModelFolderIO
+{
+    public void Save(ICausalLanguageModel model, string directory) =>
+        HfModelFolder.Save(model, config, directory, tokenizerSourceDir, ScalarType.Float32);
+
+    public ICausalLanguageModel Load(string directory, Device device) => HfModelFolder.Load(directory, device).Model;
+}

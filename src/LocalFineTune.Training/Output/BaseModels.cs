@@ -1,0 +1,46 @@
+using LocalFineTune.Models.Gpt2;
+using LocalFineTune.Models.Loading;
+using LocalFineTune.SafeTensors;
+
+namespace LocalFineTune.Training.Output;
+
+/// <summary>
+/// Resolves --model: an existing folder is used as is; a bare name means &lt;modelsRoot&gt;/base/&lt;name&gt;/.
+/// The bundled base "tiny-gpt2" ships only config.json and GPT-2's tokenizer files: its weights are a RANDOM
+/// initialisation created at first use with a fixed seed (so every clone gets the same bytes), not a pretrained model.
+/// </summary>
+public static class BaseModels
+{
+    public const string BundledName = "tiny-gpt2";
+    public const ulong BundledSeed = 20240115;
+
+    public static string Resolve(string modelOrName, string modelsRoot)
+    {
+        if (Directory.Exists(modelOrName)) return EnsureBundledWeights(modelOrName);
+        var underBase = Path.Combine(modelsRoot, "base", modelOrName);
+        if (Directory.Exists(underBase)) return EnsureBundledWeights(underBase);
+        throw new DirectoryNotFoundException($"model '{modelOrName}' is neither a folder nor a name under {Path.Combine(modelsRoot, "base")}/. " +
+            $"Put a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json + merges.txt) at {underBase}, " +
+            $"or use the bundled '{BundledName}'.");
+    }
+
+    /// <summary>The display name of a base: its folder name ("gpt2", "tiny-gpt2").</summary>
+    public static string NameOf(string modelDir) => Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar));
+
+    private static string EnsureBundledWeights(string dir)
+    {
+        var hasWeights = File.Exists(Path.Combine(dir, ModelFolder.SingleFileName)) || File.Exists(Path.Combine(dir, ModelFolder.IndexFileName));
+        if (hasWeights || NameOf(dir) != BundledName) return dir;
+        var configPath = Path.Combine(dir, "config.json");
+        var config = Gpt2ConfigJson.Load(configPath);
+        // CreateRandomFolder replaces the folder atomically: build the full folder beside it, then swap it in,
+        // keeping the committed README and tokenizer provenance note.
+        var staging = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dir))!, "." + BundledName + ".init");
+        HfModelFolder.CreateRandomFolder(staging, config, dir, BundledSeed);
+        foreach (var file in new[] { ModelFolder.SingleFileName, "generation_config.json" })
+            if (File.Exists(Path.Combine(staging, file)) && !File.Exists(Path.Combine(dir, file)))
+                File.Move(Path.Combine(staging, file), Path.Combine(dir, file));
+        Directory.Delete(staging, recursive: true);
+        return dir;
+    }
+}

@@ -1,0 +1,117 @@
+using LocalFineTune.Datasets.Reading;
+using LocalFineTune.Datasets.Validation;
+using LocalFineTune.Models.Gpt2;
+using LocalFineTune.Models.Loading;
+using LocalFineTune.Torch;
+using LocalFineTune.Training.Checkpoints;
+using LocalFineTune.Training.Loop;
+using LocalFineTune.Training.Options;
+
+namespace LocalFineTune.Training.Output;
+
+/// <summary>What the CLI and the service ask for: a base, a dataset, hyperparameters, where models live.</summary>
+public sealed record FineTuneRequest
+{
+    /// <summary>A model folder, or a name under &lt;ModelsRoot&gt;/base/.</summary>
+    public required string Model { get; init; }
+    public required string Data { get; init; }
+    public TrainingOptions Options { get; init; } = new();
+    public string ModelsRoot { get; init; } = "models";
+    /// <summary>Held-out fraction for eval loss (0 = evaluate on the training data). Ignored when <see cref="ValidationFile"/> is set.</summary>
+    public double ValidationSplit { get; init; } = 0.1;
+    public string? ValidationFile { get; init; }
+    public char? CsvDelimiter { get; init; }
+    public int MinExamples { get; init; } = 10;
+    /// <summary>A checkpoint folder to continue from; the run keeps its original output name when the checkpoint is ours.</summary>
+    public string? ResumeFrom { get; init; }
+    /// <summary>Fixes the timestamp of the output name (tests); null = now.</summary>
+    public DateTime? StartedAt { get; init; }
+}
+
+public sealed record FineTuneOutcome(string OutputDirectory, string Name, TrainingResult Result, ValidationReport Report);
+
+/// <summary>The dataset failed validation: training refuses it with the same report `lft validate` prints.</summary>
+public sealed class DatasetInvalidException(ValidationReport report)
+    : Exception($"the dataset is invalid ({report.ErrorCount} error(s)); fix them and retry:\n{report.ToText()}")
+{
+    public ValidationReport Report { get; } = report;
+}
+
+/// <summary>
+/// One fine-tuning job end to end: resolve the base, read and validate the data, train (checkpoints in the hidden
+/// models/.&lt;name&gt;.partial/ folder), then publish models/&lt;base&gt;-finetuned-&lt;stamp&gt;/ in one rename. A cancelled or
+/// failed run never leaves a public folder; its work folder stays only if it holds a checkpoint to resume from.
+/// </summary>
+public static class FineTuneJob
+{
+    public static FineTuneOutcome Run(FineTuneRequest request, ITrainingProgress progress, CancellationToken cancellation = default)
+    {
+        var options = request.Options.EnsureValid();
+        var baseDir = BaseModels.Resolve(request.Model, request.ModelsRoot);
+        var baseName = BaseModels.NameOf(baseDir);
+        using var loaded = HfModelFolder.Load(baseDir, Device.Parse(options.Device));
+        var (examples, report) = ReadData(request, options, loaded);
+        // A resumed run keeps its original name (and work folder) when the checkpoint is one of ours.
+        var name = (request.ResumeFrom is { } resume ? OutputFolders.RunNameOfCheckpoint(resume) : null)
+            ?? OutputFolders.NewName(request.ModelsRoot, baseName, request.StartedAt ?? DateTime.Now);
+        var work = OutputFolders.WorkFolder(request.ModelsRoot, name);
+        Directory.CreateDirectory(work);
+        try
+        {
+            var result = Trainer.Train(new TrainingRun
+            {
+                Model = loaded.Model,
+                Tokenizer = loaded.Tokenizer,
+                FolderIO = new HfFolderIO(loaded.Config, baseDir),
+                TrainingExamples = examples.Examples,
+                EvaluationExamples = examples.ValidationExamples,
+                Options = options,
+                BaseModelName = baseName,
+                CheckpointDirectory = Path.Combine(work, "checkpoints"),
+                ResumeFrom = request.ResumeFrom,
+                Progress = progress,
+            }, cancellation);
+            var output = Path.Combine(request.ModelsRoot, name);
+            Publish(loaded, baseDir, output, options, result, baseName);
+            Directory.Delete(work, recursive: true);
+            return new FineTuneOutcome(output, name, result, report);
+        }
+        catch (Exception) when (TrainingCheckpoints.FindLatestComplete(Path.Combine(work, "checkpoints")) is null)
+        {
+            Directory.Delete(work, recursive: true);
+            throw;
+        }
+    }
+
+    private static (DatasetReadResult, ValidationReport) ReadData(FineTuneRequest request, TrainingOptions options, LoadedModel loaded)
+    {
+        var maxSeq = options.MaxSeqLength ?? loaded.Model.ContextLength;
+        var read = DatasetReader.Read(request.Data, new DatasetReadOptions
+        {
+            CsvDelimiter = request.CsvDelimiter,
+            ValidationSplit = request.ValidationFile is null ? request.ValidationSplit : 0,
+            ValidationFile = request.ValidationFile,
+            Seed = options.Seed,
+            Validation = new ValidationOptions
+            {
+                MinExamples = request.MinExamples,
+                CountTokens = text => loaded.Tokenizer.CountTokens(text),
+                MaxSeqLength = maxSeq,
+                Epochs = options.Epochs.Value ?? AutoEpochs.Default,
+            },
+        });
+        if (!read.Report.IsValid) throw new DatasetInvalidException(read.Report);
+        return (read, read.Report);
+    }
+
+    private static void Publish(LoadedModel loaded, string baseDir, string output, TrainingOptions options, TrainingResult result, string baseName)
+    {
+        var extra = new Dictionary<string, string>
+        {
+            ["training_args.json"] = options.ToJson(),
+            ["metrics.json"] = RunMetrics.From(result, baseName).ToJson(),
+            [TrainerState.FileName] = (result.State with { RngStateCpu = null, RngStateCuda = null }).ToJson(),
+        };
+        HfModelFolder.Save(loaded.Model, loaded.Config, output, baseDir, ScalarType.Float32, extra);
+    }
+}
