@@ -10,6 +10,8 @@ internal static class CommandCatalog
         yield return DoctorCommand.Create();
         yield return ValidateCommand.Create();
         yield return TokenizeCommand.Create();
+        yield return TrainCommand.Create();
+        yield return ModelsCommand.Create();
         yield return EvalCommand.Create();
         yield return GenerateCommand.Create();
         yield return ServeCommand.Create();

@@ -1,0 +1,205 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LocalFineTune.Training.Loop;
+using LocalFineTune.Training.Options;
+using LocalFineTune.Training.Output;
+using Spectre.Console;
+
+namespace LocalFineTune.Cli.Commands;
+
+/// <summary>
+/// `lft train --model DIR_OR_NAME --data FILE [hyperparameters] [--output-dir models] [--resume CHECKPOINT] [--json]`.
+/// Exit codes: 0 trained, 1 invalid data, 2 invalid options or model, 130 cancelled (Ctrl+C).
+/// </summary>
+internal static class TrainCommand
+{
+    private static readonly Option<string> Model = new("--model") { Description = "Base model folder, or a name under <output-dir>/base/ (e.g. tiny-gpt2)", Required = true };
+    private static readonly Option<string> Data = new("--data") { Description = "Training data: .csv, .jsonl, or a folder of them", Required = true };
+    private static readonly Option<string?> Epochs = new("--epochs") { Description = "1-50 or auto (default 3)" };
+    private static readonly Option<string?> BatchSize = new("--batch-size") { Description = "1-512 or auto (default 4)" };
+    private static readonly Option<double?> LearningRate = new("--learning-rate") { Description = "Peak learning rate (default 2e-5; 1e-3 for the random-init tiny-gpt2)" };
+    private static readonly Option<int?> Accumulation = new("--gradient-accumulation-steps") { Description = "Micro-batches per optimizer step (default 1)" };
+    private static readonly Option<int?> WarmupSteps = new("--warmup-steps") { Description = "Warm-up optimizer steps" };
+    private static readonly Option<double?> WarmupRatio = new("--warmup-ratio") { Description = "Warm-up as a fraction of all steps" };
+    private static readonly Option<string?> Scheduler = new("--lr-scheduler") { Description = "linear (default), cosine or constant" };
+    private static readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "AdamW weight decay on matrices (default 0)" };
+    private static readonly Option<double?> MaxGradNorm = new("--max-grad-norm") { Description = "Gradient clipping norm, 0 = off (default 1.0)" };
+    private static readonly Option<int?> MaxSeqLength = new("--max-seq-length") { Description = "Tokens per sequence (default: the model's context)" };
+    private static readonly Option<int?> Seed = new("--seed") { Description = "Seed for shuffling, split and dropout (default 42)" };
+    private static readonly Option<int?> EvalSteps = new("--eval-steps") { Description = "Evaluate every N steps (always before and after)" };
+    private static readonly Option<int?> SaveSteps = new("--save-steps") { Description = "Checkpoint every N steps (0 = none)" };
+    private static readonly Option<int?> SaveTotalLimit = new("--save-total-limit") { Description = "Checkpoints kept (default 2, 0 = all)" };
+    private static readonly Option<string?> DeviceOption = new("--device") { Description = "auto (default), cpu, cuda or cuda:N" };
+    private static readonly Option<double> ValidationSplit = new("--validation-split") { Description = "Held-out fraction for eval loss", DefaultValueFactory = _ => 0.1 };
+    private static readonly Option<string?> ValidationFile = new("--validation-file") { Description = "Separate validation dataset" };
+    private static readonly Option<string> OutputDir = new("--output-dir") { Description = "Models root (fine-tuned folders go here)", DefaultValueFactory = _ => "models" };
+    private static readonly Option<string?> Resume = new("--resume") { Description = "Checkpoint folder to continue from (same data and options)" };
+    private static readonly Option<bool> Json = new("--json") { Description = "JSON lines on stdout instead of a progress bar" };
+
+    public static Command Create()
+    {
+        var command = new Command("train", "Fine-tune a base model on your data into <output-dir>/<base>-finetuned-<yyyyMMdd_HHmmss>/.");
+        foreach (var option in new Option[] { Model, Data, Epochs, BatchSize, LearningRate, Accumulation, WarmupSteps, WarmupRatio, Scheduler,
+                     WeightDecay, MaxGradNorm, MaxSeqLength, Seed, EvalSteps, SaveSteps, SaveTotalLimit, DeviceOption, ValidationSplit,
+                     ValidationFile, OutputDir, Resume, Json })
+            command.Options.Add(option);
+        command.SetAction((parse, cancellation) =>
+            // Training runs on its own thread: libtorch grad mode and our disposal scopes are per thread.
+            Task.Factory.StartNew(() => Run(parse, cancellation), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, CancellationToken cancellation)
+    {
+        var json = parse.GetValue(Json);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var request = BuildRequest(parse);
+            if (!json) AnsiConsole.MarkupLine($"[grey]options:[/] {Markup.Escape(JsonSerializer.Serialize(request.Options, CompactJson))}");
+            var outcome = json
+                ? FineTuneJob.Run(request, new JsonLinesProgress(), cancellation)
+                : RunWithProgressBar(request, cancellation);
+            Summarize(outcome, clock.Elapsed, json);
+            return 0;
+        }
+        catch (DatasetInvalidException e)
+        {
+            Console.Out.Write(json ? e.Report.ToJson() + Environment.NewLine : e.Report.ToText());
+            Console.Error.WriteLine("lft train: the dataset is invalid; nothing was trained (fix the errors above, check with `lft validate`).");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("lft train: cancelled; no model folder was written (completed checkpoints, if any, stay under the hidden .partial folder for --resume).");
+            return 130;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidOperationException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"lft train: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static readonly JsonSerializerOptions CompactJson = new(TrainingOptions.JsonOptions) { WriteIndented = false };
+
+    private static FineTuneRequest BuildRequest(ParseResult p)
+    {
+        var modelsRoot = p.GetValue(OutputDir)!;
+        var model = p.GetValue(Model)!;
+        var defaults = new TrainingOptions();
+        // The bundled tiny-gpt2 is a random init, which learns nothing at 2e-5: its default rate is 1e-3 (README, "Main job").
+        var bundled = BaseModels.NameOf(model) == BaseModels.BundledName;
+        var options = defaults with
+        {
+            Epochs = p.GetValue(Epochs) is { } e ? AutoInt.Parse(e, "epochs") : defaults.Epochs,
+            BatchSize = p.GetValue(BatchSize) is { } b ? AutoInt.Parse(b, "batch_size") : defaults.BatchSize,
+            LearningRate = p.GetValue(LearningRate) ?? (bundled ? 1e-3 : defaults.LearningRate),
+            GradientAccumulationSteps = p.GetValue(Accumulation) ?? defaults.GradientAccumulationSteps,
+            WarmupSteps = p.GetValue(WarmupSteps) ?? defaults.WarmupSteps,
+            WarmupRatio = p.GetValue(WarmupRatio) ?? defaults.WarmupRatio,
+            LrScheduler = p.GetValue(Scheduler) is { } s ? ParseScheduler(s) : defaults.LrScheduler,
+            WeightDecay = p.GetValue(WeightDecay) ?? defaults.WeightDecay,
+            MaxGradNorm = p.GetValue(MaxGradNorm) ?? defaults.MaxGradNorm,
+            MaxSeqLength = p.GetValue(MaxSeqLength) ?? defaults.MaxSeqLength,
+            Seed = p.GetValue(Seed) ?? defaults.Seed,
+            EvalSteps = p.GetValue(EvalSteps) ?? defaults.EvalSteps,
+            SaveSteps = p.GetValue(SaveSteps) ?? defaults.SaveSteps,
+            SaveTotalLimit = p.GetValue(SaveTotalLimit) ?? defaults.SaveTotalLimit,
+            Device = p.GetValue(DeviceOption) ?? defaults.Device,
+        };
+        return new FineTuneRequest
+        {
+            Model = model, Data = p.GetValue(Data)!, Options = options.EnsureValid(), ModelsRoot = modelsRoot,
+            ValidationSplit = p.GetValue(ValidationSplit), ValidationFile = p.GetValue(ValidationFile), ResumeFrom = p.GetValue(Resume),
+        };
+    }
+
+    private static LrSchedulerKind ParseScheduler(string text) =>
+        Enum.TryParse<LrSchedulerKind>(text, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+            ? kind
+            : throw new FormatException($"lr_scheduler: \"{text}\" is unknown; use linear, cosine or constant");
+
+    private static FineTuneOutcome RunWithProgressBar(FineTuneRequest request, CancellationToken cancellation)
+    {
+        if (Console.IsOutputRedirected) return FineTuneJob.Run(request, new PlainProgress(), cancellation);
+        FineTuneOutcome? outcome = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("training", maxValue: 1);
+                outcome = FineTuneJob.Run(request, new SpectreProgress(task), cancellation);
+                task.Value = task.MaxValue;
+            });
+        return outcome!;
+    }
+
+    private static void Summarize(FineTuneOutcome outcome, TimeSpan wall, bool json)
+    {
+        var r = outcome.Result;
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                type = "done", output_dir = outcome.OutputDirectory, name = outcome.Name, eval_loss_before = r.Before.Loss,
+                eval_loss_after = r.After.Loss, eval_dataset = r.After.Dataset, steps = r.State.GlobalStep, wall_seconds = wall.TotalSeconds,
+            }));
+            return;
+        }
+        Console.WriteLine($"eval loss ({r.After.Dataset}): base {r.Before.Loss:F4} (ppl {r.Before.Perplexity:F1}) → fine-tuned {r.After.Loss:F4} (ppl {r.After.Perplexity:F1})");
+        Console.WriteLine($"{r.State.GlobalStep} steps, {r.Resolved.Epochs} epoch(s), batch {r.Resolved.BatchSize}, {wall.TotalSeconds:F0} s");
+        Console.WriteLine($"saved: {outcome.OutputDirectory}");
+    }
+}
+
+/// <summary>Progress for a terminal: one bar, the description carries loss, lr and speed.</summary>
+internal sealed class SpectreProgress(ProgressTask task) : ITrainingProgress
+{
+    public void OnStep(TrainingProgress p)
+    {
+        task.Value = p.Fraction;
+        task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"step {p.Step}/{p.TotalSteps} ep {p.Epoch}/{p.Epochs} loss {p.Loss:F3} lr {p.LearningRate:G3} |g| {p.GradNorm:F2} {p.TokensPerSecond:F0} tok/s"));
+    }
+
+    public void OnEvaluation(EvaluationResult e) =>
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"eval @ step {e.Step}: loss {e.Loss:F4}, perplexity {e.Perplexity:F1} ({e.Dataset})")));
+
+    public void OnCheckpoint(int step, string path) => AnsiConsole.MarkupLine($"[grey]checkpoint {Markup.Escape(path)}[/]");
+
+    public void OnMessage(string message) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
+}
+
+/// <summary>Progress when stdout is not a terminal: one plain line per step.</summary>
+internal sealed class PlainProgress : ITrainingProgress
+{
+    public void OnStep(TrainingProgress p) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"step {p.Step}/{p.TotalSteps} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} lr {p.LearningRate:G3} grad_norm {p.GradNorm:F3} {p.TokensPerSecond:F0} tok/s eta {p.EstimatedRemaining:hh\\:mm\\:ss}"));
+
+    public void OnEvaluation(EvaluationResult e) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"eval step {e.Step} loss {e.Loss:F4} perplexity {e.Perplexity:F2} ({e.Dataset})"));
+
+    public void OnMessage(string message) => Console.WriteLine(message);
+}
+
+/// <summary>--json: one JSON object per line, "type" = step | eval | checkpoint | message (then "done" at the end).</summary>
+internal sealed class JsonLinesProgress : ITrainingProgress
+{
+    private static void Emit(object value) => Console.WriteLine(JsonSerializer.Serialize(value));
+
+    public void OnStep(TrainingProgress p) => Emit(new
+    {
+        type = "step", step = p.Step, total_steps = p.TotalSteps, epoch = p.Epoch, epochs = p.Epochs, loss = p.Loss,
+        learning_rate = p.LearningRate, grad_norm = p.GradNorm, tokens_per_second = p.TokensPerSecond,
+        elapsed_seconds = p.Elapsed.TotalSeconds, eta_seconds = p.EstimatedRemaining.TotalSeconds,
+    });
+
+    public void OnEvaluation(EvaluationResult e) => Emit(new { type = "eval", step = e.Step, eval_loss = e.Loss, perplexity = e.Perplexity, dataset = e.Dataset });
+
+    public void OnCheckpoint(int step, string path) => Emit(new { type = "checkpoint", step, path });
+
+    public void OnMessage(string message) => Emit(new { type = "message", message });
+}
