@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Training-step throughput, ours vs PyTorch eager, same machine, same run (GPT-2-124M shape, batch 8 x seq 256, CPU).
+# Needs: dotnet, the libtorch shim (dotnet build does it), python3-torch (Debian, libtorch 1.13.1).
+# Usage: bench/run-train-bench.sh [--steps N] [--warmup N] [--batch N] [--seq N] [--layers N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -c "import torch" 2>/dev/null || { echo "python3-torch missing: sudo apt-get install python3-torch" >&2; exit 1; }
+dotnet build bench/TrainBench -c Release -v q -nologo >/dev/null
+ours=$(dotnet bench/TrainBench/bin/Release/net10.0/TrainBench.dll "$@")
+theirs=$(python3 bench/train_bench_torch.py "$@")
+echo "$ours"
+echo "$theirs"
+python3 - "$ours" "$theirs" <<'PY'
+import json, sys
+o, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(f"tokens/s: ours {o['tokens_per_second']:.0f} vs pytorch {t['tokens_per_second']:.0f} -> ratio {o['tokens_per_second'] / t['tokens_per_second']:.2f}x")
+print(f"MFU: ours {o['mfu']:.1%} (matmul {o['matmul_gflops']:.0f} GFLOP/s) vs pytorch {t['mfu']:.1%} (matmul {t['matmul_gflops']:.0f} GFLOP/s)")
+print(f"peak RSS: ours {o['peak_rss_mb']:.0f} MB vs pytorch {t['peak_rss_mb']:.0f} MB")
+PY
