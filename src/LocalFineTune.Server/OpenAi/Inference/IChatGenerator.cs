@@ -1,0 +1,23 @@
+namespace LocalFineTune.Server.OpenAi.Inference;
+
+/// <summary>One text continuation as /v1 asks for it.</summary>
+public sealed record TextRequest(string Prompt, int MaxTokens, double Temperature, double TopP,
+    IReadOnlyList<string> Stop, ulong? Seed);
+
+/// <summary>What one continuation produced: OpenAI's finish_reason is "stop" (EOS or a stop string) or "length".</summary>
+public sealed record TextResult(string Text, int PromptTokens, int CompletionTokens, string FinishReason);
+
+/// <summary>
+/// Runs continuations of one model on a dedicated thread (libtorch scopes are per thread). <see cref="Start"/> returns
+/// once the model is loaded, so a bad model still gets a proper error status before any response byte is written.
+/// </summary>
+public interface IChatGenerator
+{
+    Task<IGenerationRun> StartAsync(string modelPath, CancellationToken cancellation);
+}
+
+public interface IGenerationRun : IDisposable
+{
+    /// <summary>Generates one continuation, handing each text piece to <paramref name="onPiece"/> as soon as it is safe to show.</summary>
+    Task<TextResult> GenerateAsync(TextRequest request, Func<string, Task> onPiece, CancellationToken cancellation);
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using LocalFineTune.Models.Generation;
+using LocalFineTune.Models.Loading;
+using LocalFineTune.Server.OpenAi.Common;
+using LocalFineTune.Torch;
+
+namespace LocalFineTune.Server.OpenAi.Inference;
+
+/// <summary>
+/// <see cref="IChatGenerator"/> on the Models layer's <see cref="TextGenerator"/> (KV cache, stop strings, seeded
+/// sampling), on the CPU. Each run owns one thread that loads the model, then executes the queued generations, and
+/// disposes the model when the run is disposed: a client that disconnects frees the memory at once.
+/// </summary>
+public sealed class TorchChatGenerator : IChatGenerator
+{
+    public async Task<IGenerationRun> StartAsync(string modelPath, CancellationToken cancellation)
+    {
+        var run = new Run(modelPath);
+        await run.Loaded.Task.WaitAsync(cancellation);
+        return run;
+    }
+
+    private sealed class Run : IGenerationRun
+    {
+        private readonly BlockingCollection<Action<LoadedModel>> _work = new();
+        public readonly TaskCompletionSource Loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Run(string modelPath)
+        {
+            var thread = new Thread(() => Loop(modelPath)) { IsBackground = true, Name = "lft-v1-generation" };
+            thread.Start();
+        }
+
+        private void Loop(string modelPath)
+        {
+            LoadedModel loaded;
+            try
+            {
+                loaded = HfModelFolder.Load(modelPath, Device.Cpu);
+                loaded.Model.Training = false;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException or TorchException)
+            {
+                Loaded.SetException(OpenAiException.BadRequest($"The model folder '{Path.GetFileName(modelPath)}' could not be loaded: {e.Message}", "model", "model_not_loadable"));
+                return;
+            }
+            using (loaded)
+            {
+                Loaded.SetResult();
+                foreach (var work in _work.GetConsumingEnumerable()) work(loaded);
+            }
+        }
+
+        public async Task<TextResult> GenerateAsync(TextRequest request, Func<string, Task> onPiece, CancellationToken cancellation)
+        {
+            var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var done = new TaskCompletionSource<TextResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _work.Add(loaded => Generate(loaded, request, pieces.Writer, done, cancellation), CancellationToken.None);
+            await foreach (var piece in pieces.Reader.ReadAllAsync(CancellationToken.None)) await onPiece(piece);
+            return await done.Task;
+        }
+
+        private static void Generate(LoadedModel loaded, TextRequest request, ChannelWriter<string> pieces, TaskCompletionSource<TextResult> done, CancellationToken cancellation)
+        {
+            try
+            {
+                var generator = new TextGenerator(loaded.Model, loaded.Tokenizer);
+                var options = new GenerationOptions
+                {
+                    MaxNewTokens = request.MaxTokens, Temperature = request.Temperature, TopP = request.TopP,
+                    StopStrings = request.Stop, Seed = request.Seed,
+                };
+                var result = generator.Generate(request.Prompt, options, piece => pieces.TryWrite(piece), cancellation);
+                var completion = result.Ids.Count;
+                done.SetResult(new TextResult(result.Text, result.PromptTokens, completion, result.FinishReason));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+            finally
+            {
+                pieces.TryComplete();
+            }
+        }
+
+        public void Dispose() => _work.CompleteAdding();
+    }
+}
