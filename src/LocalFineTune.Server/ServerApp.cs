@@ -7,6 +7,7 @@ using LocalFineTune.Server.Datasets;
 using LocalFineTune.Server.Endpoints;
 using LocalFineTune.Server.Execution;
 using LocalFineTune.Server.Hosting;
+using LocalFineTune.Server.OpenAi;
 using Microsoft.Extensions.Options;
 
 namespace LocalFineTune.Server;
@@ -84,6 +85,7 @@ public sealed class ServerApp
         services.AddSingleton<JobEventStream>();
         services.AddSingleton<IGenerationBackend, TorchGenerationBackend>();
         services.AddHostedService<JobWorkerHostedService>();
+        services.AddOpenAiApi(configuration);
     }
 
     public static void ConfigurePipeline(IApplicationBuilder app)
@@ -94,6 +96,7 @@ public sealed class ServerApp
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseOpenAiAuth();
         var apiKey = app.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value.ApiKey;
         if (apiKey is not null)
         {
@@ -112,6 +115,7 @@ public sealed class ServerApp
         endpoints.MapJobs();
         endpoints.MapGenerate();
         endpoints.MapHealth();
+        endpoints.MapOpenAi();
     }
 
     private static SqliteJobStore CreateStore(ServerOptions options)
