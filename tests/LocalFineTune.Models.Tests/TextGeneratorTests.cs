@@ -35,6 +35,7 @@ public class TextGeneratorTests
         var options = new GenerationOptions
         { MaxNewTokens = 20, Temperature = temperature, TopK = topK, TopP = topP, RepetitionPenalty = penalty, Seed = 9 };
 
+        using (var cache = ((ICausalLanguageModel)model).CreateCache()) Assert.NotNull(cache); // the cached path really runs
         var cached = generator.GenerateIds(Prompt, options);
         var uncached = generator.GenerateIds(Prompt, options with { UseKvCache = false });
 
@@ -120,20 +121,6 @@ public class TextGeneratorTests
         });
     }
 
-    [Fact]
-    public void Generate_LeavesNoTensorsBehind()
-    {
-        var (model, _) = TinyGpt2.RandomWeights(TinyGpt2.Config(), seed: 9);
-        using var __ = model;
-        var generator = new TextGenerator(model, Gpt2Tokenizer.Value);
-        generator.GenerateIds(Prompt, new GenerationOptions { MaxNewTokens = 2 });
-        var live = Tensor.LiveCount;
-
-        generator.GenerateIds(Prompt, new GenerationOptions { MaxNewTokens = 30 });
-
-        Assert.Equal(live, Tensor.LiveCount);
-    }
-
     /// <summary>lm_head row of EOS := 100 × the row of the greedy token, so EOS wins wherever that token would.</summary>
     private static void MakeEosWinWherever(Gpt2Model model, int greedyToken)
     {
@@ -141,5 +128,29 @@ public class TextGeneratorTests
         using var noGrad = NoGradScope.Enter();
         var head = model.NamedParameters.Single(p => p.Name == "lm_head.weight").Parameter;
         head.Select(0, 50256).CopyFrom(head.Select(0, greedyToken) * 100);
+    }
+}
+
+/// <summary>Tensor.LiveCount is process-wide, so this runs alone, after the parallel tests.</summary>
+[CollectionDefinition(nameof(LiveTensorCount), DisableParallelization = true)]
+public class LiveTensorCount;
+
+[Collection(nameof(LiveTensorCount))]
+public class TextGeneratorMemoryTests
+{
+    private static readonly int[] Prompt = [11, 40, 7, 7, 90, 3];
+
+    [Fact]
+    public void Generate_LeavesNoTensorsBehind()
+    {
+        var (model, _) = TinyGpt2.RandomWeights(TinyGpt2.Config(), seed: 9);
+        using var __ = model;
+        var generator = new TextGenerator(model, Tokenizer.FromFolder(RepoPaths.Gpt2Tokenizer));
+        generator.GenerateIds(Prompt, new GenerationOptions { MaxNewTokens = 2 });
+        var live = Tensor.LiveCount;
+
+        generator.GenerateIds(Prompt, new GenerationOptions { MaxNewTokens = 30 });
+
+        Assert.Equal(live, Tensor.LiveCount);
     }
 }
