@@ -6,13 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args=(--threads "${THREADS:-$(nproc)}" "$@")
-python3 -c 'import torch' 2>/dev/null || { echo "python3-torch is missing: sudo apt-get install python3-torch" >&2; exit 1; }
+# Debian's python3-torch installs for the system interpreter, which a pyenv/venv python3 on PATH would hide.
+py=${PYTHON:-/usr/bin/python3}
+"$py" -c 'import torch' 2>/dev/null || { echo "python3-torch is missing for $py: sudo apt-get install python3-torch (or set PYTHON)" >&2; exit 1; }
 dotnet build -c Release bench/ModelBench -v quiet -nologo >/dev/null
 ours=$(dotnet bench/ModelBench/bin/Release/net10.0/ModelBench.dll "${args[@]}")
-theirs=$(python3 bench/model_bench_torch.py "${args[@]}")
+theirs=$("$py" bench/model_bench_torch.py "${args[@]}")
 echo "lft:   $ours"
 echo "torch: $theirs"
-python3 - "$ours" "$theirs" <<'PY'
+"$py" - "$ours" "$theirs" <<'PY'
 import json, sys
 ours, theirs = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"{'metric':<20}{'lft tok/s':>12}{'torch tok/s':>13}{'lft/torch':>11}")
