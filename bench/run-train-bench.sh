@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Training-step throughput, ours vs PyTorch eager, same machine, same run (GPT-2-124M shape, batch 8 x seq 256, CPU).
 # Needs: dotnet, the libtorch shim (dotnet build does it), python3-torch (Debian, libtorch 1.13.1).
-# Usage: bench/run-train-bench.sh [--steps N] [--warmup N] [--batch N] [--seq N] [--layers N]
+# Usage: bench/run-train-bench.sh [--steps N] [--warmup N] [--batch N] [--seq N] [--layers N] [--threads N]
+# One step takes about a minute on 2 loaded cores, so the default here is 3 timed steps after 1 warm-up (~8 min in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -c "import torch" 2>/dev/null || { echo "python3-torch missing: sudo apt-get install python3-torch" >&2; exit 1; }
 dotnet build bench/TrainBench -c Release -v q -nologo >/dev/null
-ours=$(dotnet bench/TrainBench/bin/Release/net10.0/TrainBench.dll "$@")
-theirs=$(python3 bench/train_bench_torch.py "$@")
+args=(--steps 3 --warmup 1 "$@")
+ours=$(dotnet bench/TrainBench/bin/Release/net10.0/TrainBench.dll "${args[@]}")
+theirs=$(python3 bench/train_bench_torch.py "${args[@]}")
 echo "$ours"
 echo "$theirs"
 python3 - "$ours" "$theirs" <<'PY'

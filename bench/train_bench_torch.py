@@ -3,7 +3,7 @@
 AdamW with decay on matrices only, clip 1.0, dropout 0) on CPU. Debian's python3-torch is libtorch 1.13.1, the
 library our binding uses, so the difference measured is the binding + model code, not the kernels.
 Prints one JSON line with the same keys as TrainBench."""
-import argparse, json, math, resource, statistics, time
+import argparse, json, math, os, resource, statistics, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -57,9 +57,10 @@ def timed(fn):
 
 def main():
     p = argparse.ArgumentParser()
-    for name, default in (("batch", 8), ("seq", 256), ("steps", 5), ("warmup", 1), ("layers", 12)):
+    for name, default in (("batch", 8), ("seq", 256), ("steps", 5), ("warmup", 1), ("layers", 12), ("threads", os.cpu_count())):
         p.add_argument("--" + name, type=int, default=default)
     a = p.parse_args()
+    torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     gflops = matmul_gflops()
     model = Gpt2(layers=a.layers)

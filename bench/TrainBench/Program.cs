@@ -14,6 +14,8 @@ int Arg(string name, int fallback) =>
 var (batch, seq, steps, warmup, layers) = (Arg("--batch", 8), Arg("--seq", 256), Arg("--steps", 5), Arg("--warmup", 1), Arg("--layers", 12));
 
 Runtime.EnsureLoaded();
+// libtorch 1.13 here starts with 1 intra-op thread; both sides use --threads (default: all cores) for a fair comparison.
+Runtime.NumThreads = Arg("--threads", Environment.ProcessorCount);
 var matmulGflops = MatmulGflops(2048, 5);
 // Dropout 0 in both implementations so they do the same arithmetic (PyTorch side: bench/train_bench_torch.py).
 var config = new Gpt2Config { NLayer = layers, ResidPdrop = 0, EmbdPdrop = 0, AttnPdrop = 0 };
