@@ -5,14 +5,16 @@
 # One step takes about a minute on 2 loaded cores, so the default here is 3 timed steps after 1 warm-up (~8 min in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -c "import torch" 2>/dev/null || { echo "python3-torch missing: sudo apt-get install python3-torch" >&2; exit 1; }
+# Debian's python3-torch installs for the system interpreter, which a pyenv/venv python3 on PATH would hide.
+py=${PYTHON:-/usr/bin/python3}
+"$py" -c "import torch" 2>/dev/null || { echo "python3-torch missing for $py: sudo apt-get install python3-torch (or set PYTHON)" >&2; exit 1; }
 dotnet build bench/TrainBench -c Release -v q -nologo >/dev/null
 args=(--steps 3 --warmup 1 "$@")
 ours=$(dotnet bench/TrainBench/bin/Release/net10.0/TrainBench.dll "${args[@]}")
-theirs=$(python3 bench/train_bench_torch.py "${args[@]}")
+theirs=$("$py" bench/train_bench_torch.py "${args[@]}")
 echo "$ours"
 echo "$theirs"
-python3 - "$ours" "$theirs" <<'PY'
+"$py" - "$ours" "$theirs" <<'PY'
 import json, sys
 o, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"tokens/s: ours {o['tokens_per_second']:.0f} vs pytorch {t['tokens_per_second']:.0f} -> ratio {o['tokens_per_second'] / t['tokens_per_second']:.2f}x")
