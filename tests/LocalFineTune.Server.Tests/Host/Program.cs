@@ -1,0 +1,1 @@
+return await LocalFineTune.Server.ServerApp.RunAsync(args);

@@ -1,0 +1,50 @@
+using LocalFineTune.Jobs;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace LocalFineTune.Server.Tests.Infrastructure;
+
+/// <summary>
+/// One isolated service per test: its own temp models/data/state folders and SQLite file. Built from the same
+/// ServerApp.AddServices/ConfigurePipeline that `lft serve` uses. Optionally swaps the executor for a fake.
+/// </summary>
+public sealed class ServerFactory : WebApplicationFactory<ServerFactory.EntryPoint>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly IJobExecutor? _executor;
+
+    public ServerFactory(TestFolders folders, IJobExecutor? executor = null, IDictionary<string, string?>? overrides = null)
+    {
+        Folders = folders;
+        _executor = executor;
+        _settings = folders.Settings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) _settings[key] = value;
+    }
+
+    public TestFolders Folders { get; }
+
+    public IJobStore Store => Services.GetRequiredService<IJobStore>();
+
+    protected override IHostBuilder CreateHostBuilder() =>
+        Host.CreateDefaultBuilder()
+            .ConfigureWebHostDefaults(web => web
+                // WebApplicationFactory wants a content root for its entry type; the test output folder will do.
+                .UseSetting("TEST_CONTENTROOT_LOCALFINETUNE_SERVER_TESTS", AppContext.BaseDirectory)
+                .ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings))
+                .ConfigureServices((context, services) =>
+                {
+                    ServerApp.AddServices(services, context.Configuration);
+                    if (_executor is not null) services.Replace(ServiceDescriptor.Singleton(_executor));
+                })
+                .Configure(ServerApp.ConfigurePipeline));
+
+    /// <summary>
+    /// WebApplicationFactory insists that its type argument lives in an assembly with an entry point and a deps file:
+    /// the server is a library, the test assembly has both. The host itself comes from <see cref="CreateHostBuilder"/>.
+    /// </summary>
+    public sealed class EntryPoint;
+}

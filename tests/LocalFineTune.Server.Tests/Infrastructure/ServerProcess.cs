@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+
+namespace LocalFineTune.Server.Tests.Infrastructure;
+
+/// <summary>The service as a real OS process (the test host built beside this project), on a free loopback port.</summary>
+public sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static async Task<ServerProcess> StartAsync(TestFolders folders, int port)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = folders.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { HostDll(), "--urls", url })
+            info.ArgumentList.Add(arg);
+        foreach (var (key, value) in folders.Settings())
+            info.ArgumentList.Add($"--{key}={value}");
+        var server = new ServerProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"), url);
+        server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        await server.WaitUntilHealthy(TimeSpan.FromSeconds(90));
+        return server;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>SIGKILL: no shutdown hook runs, exactly like a crash or the OOM killer.</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        _process.WaitForExit(10_000);
+    }
+
+    private async Task WaitUntilHealthy(TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                if ((await client.GetAsync("/health")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The server did not answer /health within {timeout}:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private static string HostDll()
+    {
+        var configuration = typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(TestFolders.RepoRoot, "tests", "LocalFineTune.Server.Tests", "Host", "bin", configuration, "net10.0",
+            "LocalFineTune.Server.TestHost.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the test host first: {dll} is missing.");
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) KillHard();
+        _process.Dispose();
+    }
+}
