@@ -23,7 +23,7 @@ public static class LossEvaluator
                 var batch = Batch.Collate(sequences.Skip(start).Take(batchSize).ToList(), padTokenId);
                 using var scope = DisposeScope.Enter();
                 var (ids, labels) = BatchTensors.Of(batch, model.Device);
-                lossSum += ShiftedLoss.Sum(model.Forward(ids), labels).ToDouble();
+                lossSum += LanguageModelLoss.Compute(model.Forward(ids), labels, Reduction.Sum).ToDouble();
                 targets += batch.TargetCount;
             }
             return new EvaluationResult(step, targets == 0 ? double.NaN : lossSum / targets, targets, datasetName);

@@ -47,7 +47,7 @@ public static class OptimizerStep
             // A scope per micro-batch frees its graph and activations before the next one starts.
             using var scope = DisposeScope.Enter();
             var (ids, labels) = BatchTensors.Of(batch, model.Device);
-            var loss = ShiftedLoss.Sum(model.Forward(ids), labels).Div(stepTargets);
+            var loss = LanguageModelLoss.Compute(model.Forward(ids), labels, Reduction.Sum).Div(stepTargets);
             loss.Backward();
             lossSum += loss.ToDouble();
         }
