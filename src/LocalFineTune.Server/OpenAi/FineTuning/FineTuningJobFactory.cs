@@ -31,9 +31,9 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
     {
         var modelName = JsonFields.RequiredString(body, "model", "Name a base model (GET /v1/models lists them), e.g. \"gpt2\", or an ft: model to continue training it.");
         var trainingFileId = JsonFields.RequiredString(body, "training_file", "Upload the data with POST /v1/files (purpose=fine-tune) and pass the returned file id.");
-        var trainingPath = files.ContentOf(trainingFileId, "training_file");
+        var trainingPath = UploadedFile(trainingFileId, "training_file");
         var validationFileId = JsonFields.String(body, "validation_file");
-        if (validationFileId is not null) files.ContentOf(validationFileId, "validation_file");
+        if (validationFileId is not null) UploadedFile(validationFileId, "validation_file");
         var suffix = Suffix(body);
         var seed = Seed(body);
         var metadata = Metadata(body);
@@ -77,6 +77,11 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
             InitialState = JobState.ValidatingFiles,
         });
     }
+
+    /// <summary>A file id in a job request that names no upload is a bad parameter (400), as OpenAI answers it.</summary>
+    private string UploadedFile(string id, string param) =>
+        files.Find(id) is not null ? files.ContentOf(id, param)
+        : throw OpenAiException.BadRequest($"Invalid file '{id}' for '{param}': no such file. Upload it with POST /v1/files (purpose=fine-tune) and pass the returned id.", param, "invalid_file_id");
 
     /// <summary>
     /// learning_rate_multiplier scales this: the learning_rate in the model folder's training_args.json (a fine-tuned

@@ -14,9 +14,9 @@ public static class CompletionsEndpoints
 {
     public static IEndpointRouteBuilder MapOpenAiCompletions(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/chat/completions", (HttpContext http, Services s) => HandleAsync(http, s, chat: true))
+        routes.MapPost("/v1/chat/completions", (HttpContext http, [AsParameters] Services s) => HandleAsync(http, s, chat: true))
             .WithTags("OpenAI").WithOpenAiErrors().WithSummary("Chat with a local model (rendered with the training chat template).");
-        routes.MapPost("/v1/completions", (HttpContext http, Services s) => HandleAsync(http, s, chat: false))
+        routes.MapPost("/v1/completions", (HttpContext http, [AsParameters] Services s) => HandleAsync(http, s, chat: false))
             .WithTags("OpenAI").WithOpenAiErrors().WithSummary("Continue a prompt with a local model.");
         return routes;
     }
