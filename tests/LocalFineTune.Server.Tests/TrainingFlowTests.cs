@@ -67,8 +67,9 @@ public sealed class TrainingFlowTests : IDisposable
     [Fact]
     public async Task Cancel_StopsRealTraining_AndLeavesNoModelFolder()
     {
-        var jobId = await _client.StartJob("""{"model":"tiny","dataset_url":"train.csv","epochs":20,"batch_size":1,"save_steps":3}""");
-        await WaitForStep(jobId, 3);
+        _folders.WriteCsv("big.csv", 300);
+        var jobId = await _client.StartJob("""{"model":"tiny","dataset_url":"big.csv","epochs":20,"batch_size":1,"save_steps":3}""");
+        await WaitForStep(jobId, 1);
 
         await _client.PostAsync($"/api/finetune/jobs/{jobId}/cancel", null);
         var status = await _client.WaitForStatus(jobId, Api.IsFinal, TimeSpan.FromSeconds(60));

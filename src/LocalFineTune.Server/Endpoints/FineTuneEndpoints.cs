@@ -14,7 +14,8 @@ public static class FineTuneEndpoints
     {
         var group = routes.MapGroup("/api/finetune").WithTags("Fine-tuning").WithApiProblems();
         group.MapPost("/start", StartAsync)
-            .Accepts<StartRequestDoc>("application/json")
+            // "*/*" keeps routing from answering 415 itself: JsonBody decides, with a ProblemDetails naming Content-Type.
+            .Accepts<StartRequestDoc>("application/json", "*/*")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Start a fine-tuning job; answers 202 at once with the resolved config.");

@@ -18,7 +18,7 @@ public static class GenerateEndpoints
 
     public static RouteHandlerBuilder MapGenerate(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/api/generate", GenerateAsync).WithTags("Generation").WithApiProblems()
-            .Accepts<GenerateRequestDoc>("application/json")
+            .Accepts<GenerateRequestDoc>("application/json", "*/*")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Generate text with a base or fine-tuned model.");
 

@@ -17,6 +17,13 @@ public sealed class ServerFactory : WebApplicationFactory<ServerFactory.EntryPoi
     private readonly Dictionary<string, string?> _settings;
     private readonly IJobExecutor? _executor;
 
+    static ServerFactory()
+    {
+        // WebApplicationFactory wants a content root for its entry type (read from this variable before anything we
+        // configure); the test output folder will do.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_LOCALFINETUNE_SERVER_TESTS", AppContext.BaseDirectory);
+    }
+
     public ServerFactory(TestFolders folders, IJobExecutor? executor = null, IDictionary<string, string?>? overrides = null)
     {
         Folders = folders;
@@ -32,8 +39,6 @@ public sealed class ServerFactory : WebApplicationFactory<ServerFactory.EntryPoi
     protected override IHostBuilder CreateHostBuilder() =>
         Host.CreateDefaultBuilder()
             .ConfigureWebHostDefaults(web => web
-                // WebApplicationFactory wants a content root for its entry type; the test output folder will do.
-                .UseSetting("TEST_CONTENTROOT_LOCALFINETUNE_SERVER_TESTS", AppContext.BaseDirectory)
                 .ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings))
                 .ConfigureServices((context, services) =>
                 {
