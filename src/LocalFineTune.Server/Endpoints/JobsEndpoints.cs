@@ -1,5 +1,3 @@
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using LocalFineTune.Jobs;
 using LocalFineTune.Server.Execution;
 using LocalFineTune.Server.Problems;
