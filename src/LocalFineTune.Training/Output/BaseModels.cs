@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using LocalFineTune.Models.Gpt2;
 using LocalFineTune.Models.Loading;
 using LocalFineTune.SafeTensors;
@@ -24,8 +25,20 @@ public static class BaseModels
             $"or use the bundled '{BundledName}'.");
     }
 
-    /// <summary>The display name of a base: its folder name ("gpt2", "tiny-gpt2").</summary>
-    public static string NameOf(string modelDir) => Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar));
+    /// <summary>
+    /// The display name of a base: its folder name ("gpt2", "tiny-gpt2"). A fine-tuned folder being trained again
+    /// (the monthly retrain) names its original base, so outputs stay "gpt2-finetuned-…" instead of growing
+    /// "gpt2-finetuned-…-finetuned-…".
+    /// </summary>
+    public static string NameOf(string modelDir)
+    {
+        var folder = Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar));
+        var fineTuned = FineTunedSuffix.Match(folder);
+        return fineTuned.Success ? fineTuned.Groups[1].Value : folder;
+    }
+
+    private static readonly Regex FineTunedSuffix =
+        new(@"^(.+)-finetuned-\d{8}_\d{6}(-\d+)?$", RegexOptions.CultureInvariant);
 
     private static string EnsureBundledWeights(string dir)
     {
