@@ -33,19 +33,27 @@ try
 
     var jobId = await StartJob(client, """{"model":"tiny","dataset_url":"train.csv","epochs":20,"batch_size":1,"save_steps":50}""");
     await WaitFor(client, jobId, "running");
+    // Load only once the trainer is really stepping (progress written), so the figures are "while a job trains".
+    while ((await Status(client, jobId)).GetProperty("step").ValueKind != JsonValueKind.Number) await Task.Delay(50);
     var (latencies, errors, seconds) = await Load(client, jobId, burst, total);
     var stillRunning = await Status(client, jobId);
     latencies.Sort();
     Console.WriteLine($"GET /status while training: {total} requests, {burst} concurrent (first wave of {burst} at once), errors {errors}");
     Console.WriteLine($"  p50 {Pct(latencies, 0.50):0.0} ms, p99 {Pct(latencies, 0.99):0.0} ms, max {latencies[^1]:0.0} ms, {total / seconds:0} req/s; job status after: {stillRunning.GetProperty("status")}, step {stillRunning.GetProperty("step")}");
     await client.PostAsync($"/api/finetune/jobs/{jobId}/cancel", null);
-    await WaitFor(client, jobId, "cancelled");
     await app.StopAsync();
     return errors == 0 ? 0 : 1;
 }
 finally
 {
-    Directory.Delete(root, recursive: true);
+    try
+    {
+        Directory.Delete(root, recursive: true);
+    }
+    catch (IOException)
+    {
+        // A training thread may still be writing a checkpoint; the temp folder is left to the OS.
+    }
 }
 
 static async Task<(List<double>, int, double)> Load(HttpClient client, string jobId, int concurrency, int total)
@@ -80,11 +88,11 @@ static async Task<(List<double>, int, double)> Load(HttpClient client, string jo
 static async Task<double> StartToRunningMs(HttpClient client)
 {
     var clock = Stopwatch.StartNew();
-    var jobId = await StartJob(client, """{"model":"tiny","dataset_url":"train.csv","epochs":20,"batch_size":1}""");
+    var jobId = await StartJob(client, """{"model":"tiny","dataset_url":"small.csv","epochs":1,"batch_size":4}""");
     await WaitFor(client, jobId, "running");
     var ms = clock.Elapsed.TotalMilliseconds;
-    await client.PostAsync($"/api/finetune/jobs/{jobId}/cancel", null);
-    await WaitFor(client, jobId, "cancelled");
+    // A short job run to its end rather than cancelled: see the JobWorker run-map race noted in the report.
+    await WaitFor(client, jobId, "final");
     return ms;
 }
 
@@ -101,11 +109,11 @@ static async Task WaitFor(HttpClient client, string jobId, string status)
     while (deadline.Elapsed < TimeSpan.FromSeconds(120))
     {
         var now = (await Status(client, jobId)).GetProperty("status").GetString();
-        if (now == status) return;
+        if (now == status || (status == "final" && now is "succeeded" or "failed" or "cancelled")) return;
         if (now is "failed" or "succeeded" && status != now) throw new InvalidOperationException($"job {jobId} ended {now}");
         await Task.Delay(2);
     }
-    throw new TimeoutException($"job {jobId} never reached {status}");
+    throw new TimeoutException($"job {jobId} never reached {status}; last: {await Status(client, jobId)}");
 }
 
 static async Task<JsonElement> Status(HttpClient client, string jobId) =>
@@ -118,8 +126,9 @@ static void PrepareFolders(string root, string repo)
     var config = new Gpt2Config { VocabSize = 50257, NPositions = 64, NEmbd = 16, NLayer = 1, NHead = 2 };
     HfModelFolder.CreateRandomFolder(Path.Combine(root, "models", "base", "tiny"), config, Path.Combine(repo, "models", "base", "tiny-gpt2"), 7);
     var csv = new StringBuilder("text\n");
-    for (var i = 0; i < 64; i++) csv.Append($"\"Fridge {i}: the compressor is noisy, check the fan and the frost.\"\n");
+    for (var i = 0; i < 2000; i++) csv.Append($"\"Fridge {i}: the compressor is noisy, check the fan and the frost.\"\n");
     File.WriteAllText(Path.Combine(root, "data", "train.csv"), csv.ToString());
+    File.WriteAllText(Path.Combine(root, "data", "small.csv"), string.Join("\n", csv.ToString().Split('\n').Take(41)) + "\n");
 }
 
 static int FreePort()
