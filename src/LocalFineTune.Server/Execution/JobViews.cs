@@ -59,7 +59,7 @@ public static class JobViews
             EvalLossAfter = Metric(progress, "eval_loss_after") ?? ReadDouble(result, "eval_loss_after"),
             TokensPerSecond = progress?.TokensPerSecond,
             EtaSeconds = job.State == JobState.Running ? progress?.EtaSeconds : null,
-            TrainedTokens = progress?.TrainedTokens,
+            TrainedTokens = progress?.TrainedTokens ?? (long?)ReadDouble(result, "trained_tokens"),
             Error = job.Error is { } e ? new JobErrorView(e.Code, e.Message, e.Param) : null,
             Attempt = job.Attempt,
             CancelRequested = job.CancelRequested,
