@@ -51,7 +51,9 @@ public sealed partial class JobWorker
         }
         finally
         {
-            _runs.TryRemove(run.Context.JobId, out _);
+            // Remove this run only: when validation queues the job, the dispatcher may already have claimed it and
+            // registered the training run under the same id before this finally runs.
+            _runs.TryRemove(new KeyValuePair<string, JobRun>(run.Context.JobId, run));
             run.Completion.TrySetResult();
             _wake.Set();
         }
