@@ -82,7 +82,7 @@ public sealed class JobsEndpointTests : IDisposable
         await response.AssertProblem(HttpStatusCode.BadRequest, param);
     }
 
-    [Fact(Skip = KnownIssues.JobWorkerRunMapRace)]
+    [Fact]
     public async Task Cancel_StopsRunningJob_AndSecondCancelAnswers409()
     {
         var client = Client(blockingExecutor: true);
@@ -98,7 +98,7 @@ public sealed class JobsEndpointTests : IDisposable
         await again.AssertProblem(HttpStatusCode.Conflict, "job_id");
     }
 
-    [Fact(Skip = KnownIssues.JobWorkerRunMapRace)]
+    [Fact]
     public async Task Cancel_CancelsQueuedJob_AtOnce()
     {
         var client = Client(blockingExecutor: true);

@@ -64,7 +64,7 @@ public sealed class TrainingFlowTests : IDisposable
         Assert.Contains("loopback", status.GetProperty("error").GetProperty("message").GetString());
     }
 
-    [Fact(Skip = KnownIssues.JobWorkerRunMapRace)]
+    [Fact]
     public async Task Cancel_StopsRealTraining_AndLeavesNoModelFolder()
     {
         _folders.WriteCsv("big.csv", 300);
@@ -79,7 +79,7 @@ public sealed class TrainingFlowTests : IDisposable
         Assert.Empty(Directory.EnumerateDirectories(_folders.ModelsRoot, ".*"));
     }
 
-    [Fact(Skip = KnownIssues.JobWorkerRunMapRace)]
+    [Fact]
     public async Task Cancel_StopsJob_WhenRequestedTheMomentItStartsRunning()
     {
         _folders.WriteCsv("big.csv", 300);
