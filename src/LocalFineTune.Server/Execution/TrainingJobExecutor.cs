@@ -31,7 +31,8 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
         var trainingOptions = spec.TrainingOptions;
         var report = DatasetReader.Read(dataset, new DatasetReadOptions
         {
-            ValidationSplit = 0.1,
+            ValidationSplit = spec.ValidationDatasetPath is null ? 0.1 : 0,
+            ValidationFile = spec.ValidationDatasetPath,
             Seed = trainingOptions.Seed,
             Validation = ValidationOptionsFor(spec.ModelPath, trainingOptions),
         }).Report;
@@ -57,6 +58,7 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
             {
                 Model = spec.ModelPath,
                 Data = spec.DatasetPath ?? DownloadedDataset(context.JobId),
+                ValidationFile = spec.ValidationDatasetPath,
                 Options = spec.TrainingOptions,
                 ModelsRoot = Options.ModelsRoot,
                 ResumeFrom = resumeFrom,

@@ -25,6 +25,9 @@ public sealed record TrainingJobSpec
     /// <summary>The resolved local file or folder; null for a URL (downloaded during validating_files).</summary>
     public string? DatasetPath { get; init; }
 
+    /// <summary>A separate validation dataset (the /v1 validation_file); null means a 10% split of the training data.</summary>
+    public string? ValidationDatasetPath { get; init; }
+
     /// <summary>Hyperparameters with defaults applied and the device resolved.</summary>
     public required JsonElement Options { get; init; }
 

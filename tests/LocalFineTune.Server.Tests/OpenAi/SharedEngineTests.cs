@@ -52,5 +52,21 @@ public sealed class SharedEngineTests : IDisposable
         Assert.Equal("text_completion", completion.GetProperty("object").GetString());
     }
 
+    [Fact]
+    public async Task V1Job_ValidatesAndEvaluatesOnTheValidationFile_WhenOneIsGiven()
+    {
+        var training = await _client.Upload(OpenAiTestServer.ChatJsonl(12));
+        var validation = await _client.Upload(OpenAiTestServer.ChatJsonl(5), "valid.jsonl");
+        var created = await (await _client.PostJson("/v1/fine_tuning/jobs",
+            $$"""{"model":"tiny","training_file":"{{training}}","validation_file":"{{validation}}","hyperparameters":{"n_epochs":1} }""")).Body();
+        var id = created.GetProperty("id").GetString()!;
+        Assert.Equal(validation, created.GetProperty("validation_file").GetString());
+        var done = await _client.WaitForJob(id, s => s is "succeeded" or "failed" or "cancelled", TimeSpan.FromSeconds(60));
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        var events = await (await _client.GetAsync($"/api/finetune/jobs/{id}/events?order=asc&limit=100")).Body();
+        Assert.Contains(events.GetProperty("events").EnumerateArray(),
+            e => e.GetProperty("message").GetString()!.Contains("12 training and 5 validation examples"));
+    }
+
     public void Dispose() => _server.Dispose();
 }

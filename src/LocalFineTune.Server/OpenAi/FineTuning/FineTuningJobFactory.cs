@@ -33,7 +33,7 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
         var trainingFileId = JsonFields.RequiredString(body, "training_file", "Upload the data with POST /v1/files (purpose=fine-tune) and pass the returned file id.");
         var trainingPath = UploadedFile(trainingFileId, "training_file");
         var validationFileId = JsonFields.String(body, "validation_file");
-        if (validationFileId is not null) UploadedFile(validationFileId, "validation_file");
+        var validationPath = validationFileId is null ? null : UploadedFile(validationFileId, "validation_file");
         var suffix = Suffix(body);
         var seed = Seed(body);
         var metadata = Metadata(body);
@@ -60,6 +60,7 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
             BaseModelName = BaseFolderName(model),
             DatasetUrl = trainingFileId,
             DatasetPath = trainingPath,
+            ValidationDatasetPath = validationPath,
             Options = JsonSerializer.SerializeToElement(options, TrainingOptions.JsonOptions),
         };
         var extra = new OpenAiJobSpec
