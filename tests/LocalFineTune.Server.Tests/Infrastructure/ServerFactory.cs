@@ -17,12 +17,7 @@ public sealed class ServerFactory : WebApplicationFactory<ServerFactory.EntryPoi
     private readonly Dictionary<string, string?> _settings;
     private readonly IJobExecutor? _executor;
 
-    static ServerFactory()
-    {
-        // WebApplicationFactory wants a content root for its entry type (read from this variable before anything we
-        // configure); the test output folder will do.
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_LOCALFINETUNE_SERVER_TESTS", AppContext.BaseDirectory);
-    }
+    static ServerFactory() => TestHostBuilder.SetContentRoot();
 
     public ServerFactory(TestFolders folders, IJobExecutor? executor = null, IDictionary<string, string?>? overrides = null)
     {
@@ -37,15 +32,10 @@ public sealed class ServerFactory : WebApplicationFactory<ServerFactory.EntryPoi
     public IJobStore Store => Services.GetRequiredService<IJobStore>();
 
     protected override IHostBuilder CreateHostBuilder() =>
-        Host.CreateDefaultBuilder()
-            .ConfigureWebHostDefaults(web => web
-                .ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings))
-                .ConfigureServices((context, services) =>
-                {
-                    ServerApp.AddServices(services, context.Configuration);
-                    if (_executor is not null) services.Replace(ServiceDescriptor.Singleton(_executor));
-                })
-                .Configure(ServerApp.ConfigurePipeline));
+        TestHostBuilder.Create(_settings, services =>
+        {
+            if (_executor is not null) services.Replace(ServiceDescriptor.Singleton(_executor));
+        });
 
     /// <summary>
     /// WebApplicationFactory insists that its type argument lives in an assembly with an entry point and a deps file:

@@ -1,3 +1,4 @@
+using LocalFineTune.Server.Tests.Infrastructure;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text;
@@ -27,11 +28,7 @@ public sealed class OpenAiTestServer : WebApplicationFactory<OpenAiTestServer.En
     private readonly Dictionary<string, string?> _settings;
     private readonly IChatGenerator? _generator;
 
-    static OpenAiTestServer()
-    {
-        // WebApplicationFactory reads a content root for its entry assembly from this variable; the test output will do.
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_LOCALFINETUNE_SERVER_TESTS", AppContext.BaseDirectory);
-    }
+    static OpenAiTestServer() => TestHostBuilder.SetContentRoot();
 
     public OpenAiTestServer(IDictionary<string, string?>? overrides = null, IChatGenerator? generator = null)
     {
@@ -76,15 +73,10 @@ public sealed class OpenAiTestServer : WebApplicationFactory<OpenAiTestServer.En
     }
 
     protected override IHostBuilder CreateHostBuilder() =>
-        Host.CreateDefaultBuilder()
-            .ConfigureWebHostDefaults(web => web
-                .ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings))
-                .ConfigureServices((context, services) =>
-                {
-                    ServerApp.AddServices(services, context.Configuration);
-                    if (_generator is not null) services.Replace(ServiceDescriptor.Singleton(_generator));
-                })
-                .Configure(ServerApp.ConfigurePipeline));
+        TestHostBuilder.Create(_settings, services =>
+        {
+            if (_generator is not null) services.Replace(ServiceDescriptor.Singleton(_generator));
+        });
 
     protected override void Dispose(bool disposing)
     {
