@@ -267,6 +267,32 @@ public sealed class JobWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task DisposeAsync_LeavesTheProcessAlive_WhenAJobFinishesAfterStopTimeout()
+    {
+        _db.Create();
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var finished = new ManualResetEventSlim();
+        var executor = new DelegateExecutor(ctx =>
+        {
+            started.Set();
+            release.Wait(Wait.Timeout); // ignores the shutdown token, like a step that cannot be interrupted
+            finished.Set();
+        });
+        var worker = new JobWorker(_db.Store, executor, Workers.FastOptions() with { StopTimeout = TimeSpan.FromMilliseconds(100) });
+        await worker.StartAsync();
+        Wait.For(started.WaitHandle, "executor to start");
+
+        await worker.DisposeAsync();
+        release.Set();
+        Wait.For(finished.WaitHandle, "executor to finish");
+        // The run thread now records the outcome and signals the (disposed) dispatcher. Before the fix, that signal
+        // threw ObjectDisposedException on a background thread and crashed the whole test host.
+        await Task.Delay(500);
+        Assert.Empty(worker.ActiveJobIds);
+    }
+
+    [Fact]
     public async Task StartAsync_ResumesOrphanedJobFromCheckpoint_WhenPreviousProcessDied()
     {
         // The "previous process" claimed the job, saved a checkpoint and died (kill -9): no outcome was recorded.

@@ -54,8 +54,9 @@ public sealed partial class JobWorker
             // Remove this run only: when validation queues the job, the dispatcher may already have claimed it and
             // registered the training run under the same id before this finally runs.
             _runs.TryRemove(new KeyValuePair<string, JobRun>(run.Context.JobId, run));
+            // Signal before completing: StopAsync waits for Completion and DisposeAsync then disposes _wake.
+            SignalDispatcher();
             run.Completion.TrySetResult();
-            _wake.Set();
         }
     }
 

@@ -96,7 +96,20 @@ public sealed partial class JobWorker : IAsyncDisposable
     }
 
     /// <summary>Wake the dispatcher now, e.g. after another process enqueued.</summary>
-    public void Wake() => _wake.Set();
+    public void Wake() => SignalDispatcher();
+
+    private void SignalDispatcher()
+    {
+        try
+        {
+            _wake.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A job that outlived StopTimeout finishes after disposal: there is no dispatcher left to wake, and an
+            // exception here would kill the process from a background thread.
+        }
+    }
 
     /// <summary>Cancels through the store (so it is durable) and stops the local thread at once when it runs here.</summary>
     public CancelResult RequestCancel(string jobId)
@@ -123,7 +136,7 @@ public sealed partial class JobWorker : IAsyncDisposable
         // Runs on the committing thread: only signal here, never do work.
         if (e.Kind == JobChangeKind.Created || e.State is JobState.Queued or JobState.ValidatingFiles)
         {
-            _wake.Set();
+            SignalDispatcher();
         }
         var stoppedByUser = e.Kind == JobChangeKind.CancelRequested || (e.Kind == JobChangeKind.StateChanged && e.State == JobState.Cancelled);
         if (stoppedByUser && _runs.TryGetValue(e.JobId, out var run))
