@@ -27,9 +27,12 @@ public sealed class ServerApp
         var builder = WebApplication.CreateBuilder(args);
         // The shipped appsettings.json (next to the assembly) comes first; one in the current directory, the
         // environment and the command line override it.
+        // The file provider must be given: otherwise the path is looked up under the content root (the current
+        // directory) and, being optional, silently not found.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
         {
-            Path = Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
+            Path = "appsettings.json",
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
             Optional = true,
             ReloadOnChange = false,
         });
