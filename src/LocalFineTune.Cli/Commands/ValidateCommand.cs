@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using LocalFineTune.Datasets.Reading;
 using LocalFineTune.Datasets.Validation;
+using LocalFineTune.Models.Loading;
 using LocalFineTune.Tokenizers;
 
 namespace LocalFineTune.Cli.Commands;
@@ -46,7 +47,9 @@ internal static class ValidateCommand
 
     private static int Run(ParseResult parse)
     {
-        var modelDir = parse.GetValue(Model) is { } model ? ResolveModelFolder(model) : null;
+        var model = parse.GetValue(Model);
+        var modelDir = model is null ? null : ResolveModelFolder(model);
+        if (model is not null && modelDir is null) return UnusableModel;
         Tokenizer? tokenizer = null;
         int? contextLength = null;
         if (modelDir is not null && !TryLoadModelInfo(modelDir, out tokenizer, out contextLength)) return UnusableModel;
@@ -71,11 +74,17 @@ internal static class ValidateCommand
     }
 
     /// <summary>A path that exists is used as is; otherwise a bare name means models/base/&lt;name&gt;/.</summary>
-    private static string ResolveModelFolder(string model)
+    private static string? ResolveModelFolder(string model)
     {
-        if (Directory.Exists(model)) return model;
-        var underBase = Path.Combine("models", "base", model);
-        return Directory.Exists(underBase) ? underBase : model;
+        try
+        {
+            return ModelLocator.Resolve(model);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return null;
+        }
     }
 
     private static bool TryLoadModelInfo(string modelDir, out Tokenizer? tokenizer, out int? contextLength)
