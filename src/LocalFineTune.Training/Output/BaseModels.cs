@@ -6,7 +6,7 @@ using LocalFineTune.SafeTensors;
 namespace LocalFineTune.Training.Output;
 
 /// <summary>
-/// Resolves --model: an existing folder is used as is; a bare name means &lt;modelsRoot&gt;/base/&lt;name&gt;/.
+/// Resolves --model through <see cref="ModelLocator"/> (a folder, a name under &lt;modelsRoot&gt;/base/, or "latest").
 /// The bundled base "tiny-gpt2" ships only config.json and GPT-2's tokenizer files: its weights are a RANDOM
 /// initialisation created at first use with a fixed seed (so every clone gets the same bytes), not a pretrained model.
 /// </summary>
@@ -17,12 +17,17 @@ public static class BaseModels
 
     public static string Resolve(string modelOrName, string modelsRoot)
     {
-        if (Directory.Exists(modelOrName)) return EnsureBundledWeights(modelOrName);
-        var underBase = Path.Combine(modelsRoot, "base", modelOrName);
-        if (Directory.Exists(underBase)) return EnsureBundledWeights(underBase);
-        throw new DirectoryNotFoundException($"model '{modelOrName}' is neither a folder nor a name under {Path.Combine(modelsRoot, "base")}/. " +
-            $"Put a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json + merges.txt) at {underBase}, " +
-            $"or use the bundled '{BundledName}'.");
+        string dir;
+        try
+        {
+            dir = ModelLocator.Resolve(modelOrName, modelsRoot);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new DirectoryNotFoundException($"{e.Message} A base is a Hugging Face GPT-2 folder (config.json, model.safetensors, " +
+                $"vocab.json + merges.txt); the bundled '{BundledName}' always works offline.", e);
+        }
+        return EnsureBundledWeights(dir);
     }
 
     /// <summary>
