@@ -15,11 +15,11 @@ namespace LocalFineTune.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    private static readonly Option<string> Model = new("--model") { Description = "Base model folder, or a name under <output-dir>/base/ (e.g. tiny-gpt2)", Required = true };
+    private static readonly Option<string> Model = new("--model") { Description = "Base model folder, or a name under <models-root>/base/ (e.g. tiny-gpt2), or latest", Required = true };
     private static readonly Option<string> Data = new("--data") { Description = "Training data: .csv, .jsonl, or a folder of them", Required = true };
     private static readonly Option<string?> Epochs = new("--epochs") { Description = "1-50 or auto (default 3)" };
     private static readonly Option<string?> BatchSize = new("--batch-size") { Description = "1-512 or auto (default 4)" };
-    private static readonly Option<double?> LearningRate = new("--learning-rate") { Description = "Peak learning rate (default 2e-5; 1e-3 for the random-init tiny-gpt2)" };
+    private static readonly Option<double?> LearningRate = new("--learning-rate") { Description = "Peak learning rate (default: the base's training_defaults.json, else 2e-5; tiny-gpt2 carries 1e-3)" };
     private static readonly Option<int?> Accumulation = new("--gradient-accumulation-steps") { Description = "Micro-batches per optimizer step (default 1)" };
     private static readonly Option<int?> WarmupSteps = new("--warmup-steps") { Description = "Warm-up optimizer steps" };
     private static readonly Option<double?> WarmupRatio = new("--warmup-ratio") { Description = "Warm-up as a fraction of all steps" };
@@ -34,7 +34,9 @@ internal static class TrainCommand
     private static readonly Option<string?> DeviceOption = new("--device") { Description = "auto (default), cpu, cuda or cuda:N" };
     private static readonly Option<double> ValidationSplit = new("--validation-split") { Description = "Held-out fraction for eval loss", DefaultValueFactory = _ => 0.1 };
     private static readonly Option<string?> ValidationFile = new("--validation-file") { Description = "Separate validation dataset" };
-    private static readonly Option<string> OutputDir = new("--output-dir") { Description = "Models root (fine-tuned folders go here)", DefaultValueFactory = _ => "models" };
+    private static readonly Option<string?> ModelsRoot = new("--models-root") { Description = "Where bases (<root>/base/<name>/) and latest are looked up (default: $LFT_MODELS_DIR, else models)" };
+    private static readonly Option<string?> OutputDir = new("--output-dir") { Description = "Where the fine-tuned folder is written (default: the models root)" };
+    private static readonly Option<string?> Delimiter = new("--delimiter") { Description = "CSV delimiter: ',', ';' or 'tab' (default: detected from the header)" };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Checkpoint folder to continue from (same data and options)" };
     private static readonly Option<bool> Json = new("--json") { Description = "JSON lines on stdout instead of a progress bar" };
 
@@ -43,7 +45,7 @@ internal static class TrainCommand
         var command = new Command("train", "Fine-tune a base model on your data into <output-dir>/<base>-finetuned-<yyyyMMdd_HHmmss>/.");
         foreach (var option in new Option[] { Model, Data, Epochs, BatchSize, LearningRate, Accumulation, WarmupSteps, WarmupRatio, Scheduler,
                      WeightDecay, MaxGradNorm, MaxSeqLength, Seed, EvalSteps, SaveSteps, SaveTotalLimit, DeviceOption, ValidationSplit,
-                     ValidationFile, OutputDir, Resume, Json })
+                     ValidationFile, Delimiter, ModelsRoot, OutputDir, Resume, Json })
             command.Options.Add(option);
         command.SetAction((parse, cancellation) =>
             // Training runs on its own thread: libtorch grad mode and our disposal scopes are per thread.
@@ -87,16 +89,15 @@ internal static class TrainCommand
 
     private static FineTuneRequest BuildRequest(ParseResult p)
     {
-        var modelsRoot = p.GetValue(OutputDir)!;
+        var modelsRoot = p.GetValue(ModelsRoot) ?? Environment.GetEnvironmentVariable("LFT_MODELS_DIR") ?? "models";
         var model = p.GetValue(Model)!;
-        var defaults = new TrainingOptions();
-        // The bundled tiny-gpt2 is a random init, which learns nothing at 2e-5: its default rate is 1e-3 (README, "Main job").
-        var bundled = BaseModels.NameOf(model) == BaseModels.BundledName;
+        // The same defaults as the service's: the trainer's, overlaid by the base folder's training_defaults.json.
+        var defaults = TrainingDefaults.For(BaseModels.Resolve(model, modelsRoot));
         var options = defaults with
         {
             Epochs = p.GetValue(Epochs) is { } e ? AutoInt.Parse(e, "epochs") : defaults.Epochs,
             BatchSize = p.GetValue(BatchSize) is { } b ? AutoInt.Parse(b, "batch_size") : defaults.BatchSize,
-            LearningRate = p.GetValue(LearningRate) ?? (bundled ? 1e-3 : defaults.LearningRate),
+            LearningRate = p.GetValue(LearningRate) ?? defaults.LearningRate,
             GradientAccumulationSteps = p.GetValue(Accumulation) ?? defaults.GradientAccumulationSteps,
             WarmupSteps = p.GetValue(WarmupSteps) ?? defaults.WarmupSteps,
             WarmupRatio = p.GetValue(WarmupRatio) ?? defaults.WarmupRatio,
@@ -112,8 +113,8 @@ internal static class TrainCommand
         };
         return new FineTuneRequest
         {
-            Model = model, Data = p.GetValue(Data)!, Options = options.EnsureValid(), ModelsRoot = modelsRoot,
-            ValidationSplit = p.GetValue(ValidationSplit), ValidationFile = p.GetValue(ValidationFile), ResumeFrom = p.GetValue(Resume),
+            Model = model, Data = p.GetValue(Data)!, Options = options.EnsureValid(), ModelsRoot = modelsRoot, OutputRoot = p.GetValue(OutputDir),
+            CsvDelimiter = CsvDelimiters.Parse(p.GetValue(Delimiter)), ValidationSplit = p.GetValue(ValidationSplit), ValidationFile = p.GetValue(ValidationFile), ResumeFrom = p.GetValue(Resume),
         };
     }
 

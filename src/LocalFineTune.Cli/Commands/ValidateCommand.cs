@@ -120,15 +120,16 @@ internal static class ValidateCommand
 
     private static bool TryParseDelimiter(string? text, out char? delimiter)
     {
-        delimiter = text switch
+        try
         {
-            null => null,
-            "tab" or "\\t" => '\t',
-            { Length: 1 } => text[0],
-            _ => (char?)'\0',
-        };
-        if (delimiter != '\0') return true;
-        Console.Error.WriteLine($"error: --delimiter '{text}' is not one character; use ',', ';' or 'tab'");
-        return false;
+            delimiter = CsvDelimiters.Parse(text);
+            return true;
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            delimiter = null;
+            return false;
+        }
     }
 }

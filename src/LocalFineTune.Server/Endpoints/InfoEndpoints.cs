@@ -1,6 +1,7 @@
 using LocalFineTune.Server.Catalog;
 using LocalFineTune.Server.Configuration;
 using LocalFineTune.Server.Execution;
+using LocalFineTune.Training.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,11 @@ public sealed record InfoResponse(
     IReadOnlyDictionary<string, object> Defaults,
     IReadOnlyDictionary<string, int[]> Ranges,
     IReadOnlyList<string> Statuses,
-    string? Note);
+    string? Note,
+    IReadOnlyDictionary<string, ModelDefaultsView>? ModelDefaults = null);
+
+/// <summary>What a job on this base trains with when the request leaves a field out (the base's training_defaults.json applied).</summary>
+public sealed record ModelDefaultsView(object Epochs, object BatchSize, double? LearningRate, string? Source);
 
 /// <summary>GET /api/finetune/info: what this service can do right now (bases really on disk, devices with memory).</summary>
 public static class InfoEndpoints
@@ -51,9 +56,30 @@ public static class InfoEndpoints
             SupportedFormats: ["csv", "jsonl"],
             Endpoints: EndpointList,
             Devices: deviceViews,
-            Defaults: new Dictionary<string, object> { ["epochs"] = 3, ["batch_size"] = 4, ["learning_rate"] = 2e-5 },
+            Defaults: DefaultsOf(new TrainingOptions()),
             Ranges: new Dictionary<string, int[]> { ["epochs"] = [1, StartRequestParser.MaxEpochs], ["batch_size"] = [1, StartRequestParser.MaxBatchSize] },
             Statuses: ["validating_files", "queued", "running", "succeeded", "failed", "cancelled"],
-            Note: note));
+            Note: note,
+            ModelDefaults: bases.Where(b => supported.Contains(b.Name)).ToDictionary(b => b.Name, b => ModelDefaultsOf(b.Path))));
+    }
+
+    private static Dictionary<string, object> DefaultsOf(TrainingOptions o) => new()
+    {
+        ["epochs"] = (object?)o.Epochs.Value ?? "auto", ["batch_size"] = (object?)o.BatchSize.Value ?? "auto", ["learning_rate"] = o.LearningRate,
+    };
+
+    /// <summary>The same resolver the start endpoints use; a broken defaults file is shown rather than failing the whole page.</summary>
+    private static ModelDefaultsView ModelDefaultsOf(string path)
+    {
+        try
+        {
+            var o = TrainingDefaults.For(path);
+            var source = File.Exists(Path.Combine(path, TrainingDefaults.FileName)) ? TrainingDefaults.FileName : null;
+            return new ModelDefaultsView((object?)o.Epochs.Value ?? "auto", (object?)o.BatchSize.Value ?? "auto", o.LearningRate, source);
+        }
+        catch (InvalidDataException e)
+        {
+            return new ModelDefaultsView("?", "?", null, e.Message);
+        }
     }
 }

@@ -18,11 +18,6 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
     public const int MaxEpochs = 20;
     public const int MaxBatchSize = 16;
 
-    private static readonly JsonSerializerOptions StrictOptionsJson = new(TrainingOptions.JsonOptions)
-    {
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-    };
-
     public TrainingJobSpec Parse(JsonElement body)
     {
         var model = RequiredString(body, "model", "the base model to fine-tune, e.g. \"gpt2\" (GET /api/finetune/info lists them)");
@@ -30,7 +25,7 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
         var modelPath = catalog.Resolve(model, allowPath: false);
         RequireSupportedType(model, modelPath);
         var datasetPath = ResolveDataset(datasetUrl);
-        var trainingOptions = ResolveOptions(body);
+        var trainingOptions = ResolveOptions(body, modelPath);
         return new TrainingJobSpec
         {
             Model = model,
@@ -52,7 +47,8 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
         return DataRootPaths.Resolve(options.DataRoot, datasetUrl);
     }
 
-    private TrainingOptions ResolveOptions(JsonElement body)
+    /// <summary>The base's defaults (<see cref="TrainingDefaults"/>, as lft train and /v1 use) with the request's fields laid over.</summary>
+    private TrainingOptions ResolveOptions(JsonElement body, string modelPath)
     {
         var rest = new JsonObject();
         foreach (var property in body.EnumerateObject())
@@ -63,11 +59,15 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
         TrainingOptions parsed;
         try
         {
-            parsed = rest.Deserialize<TrainingOptions>(StrictOptionsJson) ?? new TrainingOptions();
+            parsed = TrainingDefaults.Apply(modelPath, rest, strict: true);
         }
         catch (JsonException e)
         {
             throw OptionProblem(e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ApiProblemException("model", "invalid_model_defaults", e.Message);
         }
         parsed = ApplyServiceDefaults(parsed, rest);
         CheckSeedRanges(parsed);

@@ -8,18 +8,34 @@ namespace LocalFineTune.Training.Loop;
 /// full sequence length runs without an out-of-memory error (tried from the top, halving). On CPU there is no
 /// allocation failure to catch before the OS starts swapping, so the size is capped by an estimate instead: the
 /// memory one full-length sequence's forward+backward adds (measured as RSS growth) against half of the memory
-/// available. Either way it never exceeds the number of training sequences.
+/// available. Either way it never exceeds <see cref="StepCap"/>: a small dataset must still get enough optimizer
+/// steps to learn (128 examples at batch 64 were 2 steps per epoch, and the model learned nothing).
 /// </summary>
 public static class BatchSizeEstimator
 {
     public const int MaxAutoBatchSize = 64;
 
-    public static int Find(ICausalLanguageModel model, int sequenceCount, int seqLength, ITrainingProgress progress)
+    /// <summary>"auto" keeps at least this many optimizer steps per epoch whenever the data allows it.</summary>
+    public const int MinOptimizerStepsPerEpoch = 16;
+
+    public static int Find(ICausalLanguageModel model, int sequenceCount, int seqLength, int accumulationSteps, ITrainingProgress progress)
     {
-        var cap = Math.Max(1, Math.Min(MaxAutoBatchSize, sequenceCount));
-        var found = model.Device.IsCuda ? LargestThatRuns(model, cap, seqLength) : CpuEstimate(model, cap, seqLength);
-        progress.OnMessage($"batch_size auto → {found} ({(model.Device.IsCuda ? "largest that ran" : "CPU memory estimate")})");
+        var cap = StepCap(sequenceCount, accumulationSteps);
+        var found = cap == 1 ? 1 : model.Device.IsCuda ? LargestThatRuns(model, cap, seqLength) : CpuEstimate(model, cap, seqLength);
+        var why = found == cap ? $"at least {MinOptimizerStepsPerEpoch} optimizer steps per epoch on {sequenceCount} sequences"
+            : model.Device.IsCuda ? "largest that ran" : "CPU memory estimate";
+        progress.OnMessage($"batch_size auto → {found} ({why})");
         return found;
+    }
+
+    /// <summary>
+    /// The largest power of two, at most <see cref="MaxAutoBatchSize"/>, that leaves
+    /// <see cref="MinOptimizerStepsPerEpoch"/> optimizer steps per epoch (1 when there are too few sequences for that).
+    /// </summary>
+    public static int StepCap(int sequenceCount, int accumulationSteps)
+    {
+        var bySteps = sequenceCount / (MinOptimizerStepsPerEpoch * Math.Max(1, accumulationSteps));
+        return HighestPowerOfTwoAtMost(Math.Clamp(bySteps, 1, MaxAutoBatchSize));
     }
 
     private static int CpuEstimate(ICausalLanguageModel model, int cap, int seqLength)

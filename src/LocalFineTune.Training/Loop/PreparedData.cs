@@ -30,7 +30,7 @@ internal sealed record PreparedData(
             ? (held.Sequences, "validation")
             : (training.Sequences, "training (no validation split)");
         var batchSize = options.BatchSize.Value
-            ?? BatchSizeEstimator.Find(run.Model, training.Sequences.Count, maxSeqLength, run.Progress);
+            ?? BatchSizeEstimator.Find(run.Model, training.Sequences.Count, maxSeqLength, options.GradientAccumulationSteps, run.Progress);
         return new PreparedData(training.Sequences, evaluation, name, batchSize, maxSeqLength, training.TruncatedCount, training.DroppedCount);
     }
 

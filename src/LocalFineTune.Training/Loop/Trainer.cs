@@ -43,9 +43,6 @@ public static class Trainer
             var step = state.GlobalStep;
             var lr = schedule.At(step);
             optimizer.SetLearningRate(lr);
-            if (step > startStep && IsDue(step, options.EvalSteps)) Evaluate(run, data, step, state, cancellation);
-            if (step > startStep && IsDue(step, options.SaveSteps) && run.CheckpointDirectory is not null)
-                session.Save(state with { ElapsedSeconds = state.ElapsedSeconds + sessionClock.Elapsed.TotalSeconds });
 
             var stepClock = Stopwatch.StartNew();
             var batches = plan.MicroBatchesOf(step / plan.StepsPerEpoch, step % plan.StepsPerEpoch);
@@ -54,6 +51,11 @@ public static class Trainer
             sessionTokens += outcome.Tokens;
             state = Advance(state, plan, outcome, lr, outcome.Tokens / stepClock.Elapsed.TotalSeconds);
             run.Progress.OnStep(Progress(state, epochs, outcome, lr, sessionTokens, sessionClock.Elapsed, step + 1 - startStep));
+
+            var done = state.GlobalStep;
+            if (done < totalSteps && IsDue(done, options.EvalSteps)) Evaluate(run, data, done, state, cancellation);
+            if (run.CheckpointDirectory is not null && IsSaveDue(done, totalSteps, plan.StepsPerEpoch, epochs, options))
+                session.Save(state with { ElapsedSeconds = state.ElapsedSeconds + sessionClock.Elapsed.TotalSeconds });
         }
         var after = Evaluate(run, data, state.GlobalStep, state, cancellation);
         model.Training = false;
@@ -62,6 +64,13 @@ public static class Trainer
     }
 
     private static bool IsDue(int step, int interval) => interval > 0 && step % interval == 0;
+
+    /// <summary>Every save_steps (not at the very end: the published folder is the final weights), and at the end of each of the last save_last_epochs epochs.</summary>
+    private static bool IsSaveDue(int done, int totalSteps, int stepsPerEpoch, int epochs, TrainingOptions options)
+    {
+        if (done < totalSteps && IsDue(done, options.SaveSteps)) return true;
+        return options.SaveLastEpochs > 0 && done % stepsPerEpoch == 0 && done / stepsPerEpoch > epochs - options.SaveLastEpochs;
+    }
 
     private static TrainerState NewState(TrainingRun run, TrainingOptions options, EpochPlan plan, int epochs, int totalSteps, int sequences) =>
         new()

@@ -51,6 +51,12 @@ public sealed record TrainingOptions
     /// <summary>Write checkpoint-&lt;step&gt;/ every N optimizer steps; 0 = no intermediate checkpoints.</summary>
     public int SaveSteps { get; init; }
 
+    /// <summary>
+    /// Also write a checkpoint at the end of each of the last N epochs (the final weights included); 0 = none.
+    /// /v1 jobs use 3, as OpenAI keeps the last three epochs' checkpoints.
+    /// </summary>
+    public int SaveLastEpochs { get; init; }
+
     /// <summary>Checkpoints kept (oldest pruned first); 0 = keep all.</summary>
     public int SaveTotalLimit { get; init; } = 2;
 

@@ -34,6 +34,7 @@ public static class TrainingOptionsValidator
         Require(o.Seed >= 0, "seed", $"{o.Seed} is negative; use 0 or more");
         Require(o.EvalSteps >= 0, "eval_steps", $"{o.EvalSteps} is negative; use 0 (only before and after) or a step interval");
         Require(o.SaveSteps >= 0, "save_steps", $"{o.SaveSteps} is negative; use 0 (no intermediate checkpoints) or a step interval");
+        Require(o.SaveLastEpochs is >= 0 and <= MaxEpochs, "save_last_epochs", $"{o.SaveLastEpochs} is out of range; use 0 (none) to {MaxEpochs}");
         Require(o.SaveTotalLimit >= 0, "save_total_limit", $"{o.SaveTotalLimit} is negative; use 0 (keep all) or a count");
         Require(IsKnownDevice(o.Device), "device", $"\"{o.Device}\" is unknown; use auto, cpu, cuda or cuda:N");
         return errors;

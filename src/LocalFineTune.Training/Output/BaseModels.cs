@@ -22,10 +22,15 @@ public static class BaseModels
         {
             dir = ModelLocator.Resolve(modelOrName, modelsRoot);
         }
+        catch (DirectoryNotFoundException e) when (modelOrName == BundledName)
+        {
+            throw new DirectoryNotFoundException($"{e.Message} The bundled '{BundledName}' ships in the checkout's models/base/{BundledName}/: " +
+                "run from the checkout, or point the models root (--models-root, LFT_MODELS_DIR) at its models/ folder.", e);
+        }
         catch (DirectoryNotFoundException e)
         {
             throw new DirectoryNotFoundException($"{e.Message} A base is a Hugging Face GPT-2 folder (config.json, model.safetensors, " +
-                $"vocab.json + merges.txt); the bundled '{BundledName}' always works offline.", e);
+                $"vocab.json + merges.txt), looked up under <models root>/base/; the checkout's bundled '{BundledName}' needs no download.", e);
         }
         return EnsureBundledWeights(dir);
     }

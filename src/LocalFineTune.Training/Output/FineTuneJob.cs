@@ -16,7 +16,10 @@ public sealed record FineTuneRequest
     public required string Model { get; init; }
     public required string Data { get; init; }
     public TrainingOptions Options { get; init; } = new();
+    /// <summary>Where bases are looked up (&lt;ModelsRoot&gt;/base/&lt;name&gt;) and "latest" is found.</summary>
     public string ModelsRoot { get; init; } = "models";
+    /// <summary>Where the fine-tuned folder (and its hidden work folder) is written; null = <see cref="ModelsRoot"/>.</summary>
+    public string? OutputRoot { get; init; }
     /// <summary>Held-out fraction for eval loss (0 = evaluate on the training data). Ignored when <see cref="ValidationFile"/> is set.</summary>
     public double ValidationSplit { get; init; } = 0.1;
     public string? ValidationFile { get; init; }
@@ -49,12 +52,13 @@ public static class FineTuneJob
         var options = request.Options.EnsureValid();
         var baseDir = BaseModels.Resolve(request.Model, request.ModelsRoot);
         var baseName = BaseModels.NameOf(baseDir);
+        var outputRoot = request.OutputRoot ?? request.ModelsRoot;
         using var loaded = HfModelFolder.Load(baseDir, Device.Parse(options.Device));
         var (examples, report) = ReadData(request, options, loaded);
         // A resumed run keeps its original name (and work folder) when the checkpoint is one of ours.
         var name = (request.ResumeFrom is { } resume ? OutputFolders.RunNameOfCheckpoint(resume) : null)
-            ?? OutputFolders.NewName(request.ModelsRoot, baseName, request.StartedAt ?? DateTime.Now);
-        var work = OutputFolders.WorkFolder(request.ModelsRoot, name);
+            ?? OutputFolders.NewName(outputRoot, baseName, request.StartedAt ?? DateTime.Now);
+        var work = OutputFolders.WorkFolder(outputRoot, name);
         Directory.CreateDirectory(work);
         try
         {
@@ -71,7 +75,7 @@ public static class FineTuneJob
                 ResumeFrom = request.ResumeFrom,
                 Progress = progress,
             }, cancellation);
-            var output = Path.Combine(request.ModelsRoot, name);
+            var output = Path.Combine(outputRoot, name);
             Publish(loaded, baseDir, output, options, result, baseName);
             Directory.Delete(work, recursive: true);
             return new FineTuneOutcome(output, name, result, report);

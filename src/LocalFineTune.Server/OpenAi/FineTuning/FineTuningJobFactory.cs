@@ -40,16 +40,19 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
         var hyper = HyperparameterRequest.Parse(body);
         var model = models.Resolve(modelName);
         RequireTrainable(model);
-        var baseRate = BaseLearningRate(model.Path);
-        var options = new TrainingOptions
+        var defaults = Defaults(model);
+        var baseRate = defaults.LearningRate;
+        var options = defaults with
         {
             Epochs = hyper.Epochs,
             BatchSize = hyper.BatchSize,
             LearningRate = baseRate * (hyper.LearningRateMultiplier ?? 1.0),
             Seed = seed,
             Device = server.Value.Devices[0],
-            // Checkpoints make "ft:…:ckpt-step-N" models and crash-resume possible.
+            // Checkpoints make "ft:…:ckpt-step-N" models and crash-resume possible; OpenAI keeps one at the end of
+            // each of the last three epochs, so GET …/checkpoints is never empty for an ordinary job.
             SaveSteps = server.Value.DefaultSaveSteps,
+            SaveLastEpochs = CheckpointKeeper.Kept,
         };
         var errors = TrainingOptionsValidator.Validate(options);
         if (errors.Count > 0) throw OpenAiException.BadRequest($"Invalid hyperparameters: {string.Join("; ", errors)}.", "hyperparameters", "invalid_hyperparameters");
@@ -85,25 +88,19 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
         : throw OpenAiException.BadRequest($"Invalid file '{id}' for '{param}': no such file. Upload it with POST /v1/files (purpose=fine-tune) and pass the returned id.", param, "invalid_file_id");
 
     /// <summary>
-    /// learning_rate_multiplier scales this: the learning_rate in the model folder's training_args.json (a fine-tuned
-    /// model continues at the rate it was trained with), else the trainer's default for pretrained bases (2e-5).
+    /// The same defaults lft train and /api/finetune use (<see cref="TrainingDefaults"/>): learning_rate_multiplier 1
+    /// means the base's own rate (tiny-gpt2 carries 1e-3), or the rate a fine-tuned model was trained with.
     /// </summary>
-    public static double BaseLearningRate(string modelPath)
+    private static TrainingOptions Defaults(ResolvedModel model)
     {
         try
         {
-            var args = Path.Combine(modelPath, "training_args.json");
-            if (File.Exists(args))
-            {
-                using var doc = JsonDocument.Parse(File.ReadAllText(args));
-                if (doc.RootElement.TryGetProperty("learning_rate", out var lr) && lr.TryGetDouble(out var rate) && rate > 0) return rate;
-            }
+            return TrainingDefaults.For(model.Path);
         }
-        catch (Exception e) when (e is IOException or JsonException)
+        catch (InvalidDataException e)
         {
-            // An unreadable training_args.json only loses the per-model default.
+            throw OpenAiException.BadRequest(e.Message, "model", "invalid_model_defaults");
         }
-        return new TrainingOptions().LearningRate;
     }
 
     /// <summary>The output folder's base name: a retrain of gpt2-finetuned-X publishes gpt2-finetuned-Y, as /api/finetune does.</summary>
