@@ -36,6 +36,14 @@ public interface IJobStore : IDisposable
     JobRecord? ClaimNext(string device, string ownerId, int maxRunning);
 
     /// <summary>
+    /// Takes this one job for its next step, atomically: an unowned validating_files job is marked taken by
+    /// <paramref name="ownerId"/> (it stays validating_files); a queued job whose back-off has passed moves to running
+    /// (attempt + 1). Null when the job is in any other state, already taken or still backing off: the caller does
+    /// nothing then, which makes a second delivery of the same job by the dispatcher harmless.
+    /// </summary>
+    JobRecord? TryClaim(string jobId, string ownerId);
+
+    /// <summary>
     /// Takes the oldest unowned validating_files job for validation (the state stays validating_files; the owner
     /// marks it taken). Null when there is none.
     /// </summary>

@@ -54,6 +54,7 @@ public sealed class ServerApp
         {
             app = Build(args);
             _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            _ = app.Services.GetRequiredService<StateFolderLock>();
         }
         catch (InvalidOperationException e)
         {
@@ -75,7 +76,12 @@ public sealed class ServerApp
         });
         services.AddProblemDetails();
         services.AddOpenApi();
-        services.AddSingleton<IJobStore>(sp => CreateStore(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
+        services.AddSingleton(sp => StateFolderLock.Acquire(sp.GetRequiredService<IOptions<ServerOptions>>().Value.StateFolder));
+        services.AddSingleton<IJobStore>(sp =>
+        {
+            _ = sp.GetRequiredService<StateFolderLock>();
+            return CreateStore(sp.GetRequiredService<IOptions<ServerOptions>>().Value);
+        });
         services.AddSingleton(sp => new DatasetDownloader(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads));
         services.AddSingleton(sp => sp.GetRequiredService<DatasetDownloader>().Policy);
         services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IOptions<ServerOptions>>().Value.ModelsRoot));
@@ -87,7 +93,7 @@ public sealed class ServerApp
         services.AddSingleton<FineTuneService>();
         services.AddSingleton<JobEventStream>();
         services.AddSingleton<IGenerationBackend, TorchGenerationBackend>();
-        services.AddHostedService<JobWorkerHostedService>();
+        services.AddHostedService<JobDispatcherHostedService>();
         services.AddOpenAiApi(configuration);
     }
 
@@ -127,13 +133,13 @@ public sealed class ServerApp
         return new SqliteJobStore(Path.Combine(options.StateFolder, "jobs.db"));
     }
 
-    private static JobWorker CreateWorker(IServiceProvider services)
+    private static JobDispatcher CreateWorker(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
-        return new JobWorker(services.GetRequiredService<IJobStore>(), services.GetRequiredService<IJobExecutor>(), new JobWorkerOptions
+        return new JobDispatcher(services.GetRequiredService<IJobStore>(), services.GetRequiredService<IJobExecutor>(), new JobDispatcherOptions
         {
             DeviceConcurrency = options.Devices.ToDictionary(d => d, _ => options.ConcurrencyPerDevice),
             RetryDelay = TimeSpan.FromSeconds(options.RetryDelaySeconds),
-        }, services.GetRequiredService<ILogger<JobWorker>>());
+        }, services.GetRequiredService<ILogger<JobDispatcher>>());
     }
 }

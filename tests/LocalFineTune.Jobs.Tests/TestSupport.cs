@@ -122,10 +122,9 @@ public static class Wait
 
 public static class Workers
 {
-    public static JobWorkerOptions FastOptions(string? owner = null) => new()
+    public static JobDispatcherOptions FastOptions(string? owner = null) => new()
     {
         OwnerId = owner ?? JobIds.NewOwnerId(),
-        PollInterval = TimeSpan.FromMilliseconds(50),
         HeartbeatInterval = TimeSpan.FromMilliseconds(100),
         ProgressWriteInterval = TimeSpan.FromMilliseconds(50),
         RetryDelay = TimeSpan.Zero,

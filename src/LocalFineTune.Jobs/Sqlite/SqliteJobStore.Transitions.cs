@@ -49,6 +49,36 @@ public sealed partial class SqliteJobStore
         return claimed;
     }
 
+    public JobRecord? TryClaim(string jobId, string ownerId)
+    {
+        var now = Now;
+        var claimed = WithTransaction((c, tx) =>
+        {
+            var job = GetJob(c, tx, jobId);
+            if (job is { State: JobState.ValidatingFiles, OwnerId: null })
+            {
+                c.Exec(tx, "UPDATE jobs SET owner_id = @o, heartbeat_at = @now, updated_at = @now WHERE id = @id",
+                    ("@o", ownerId), ("@now", now), ("@id", jobId));
+                return GetJob(c, tx, jobId);
+            }
+            if (job is not { State: JobState.Queued } || job.AvailableAt > now)
+            {
+                return null;
+            }
+            var claim = new JobTransition(jobId, JobState.Queued, JobState.Running, $"claimed by {ownerId}")
+            {
+                NewOwner = ownerId,
+                AttemptDelta = 1,
+            };
+            return Apply(c, tx, claim, now) ? GetJob(c, tx, jobId) : null;
+        });
+        if (claimed is { State: JobState.Running })
+        {
+            Raise(jobId, JobChangeKind.StateChanged, JobState.Running);
+        }
+        return claimed;
+    }
+
     public JobRecord? ClaimForValidation(string ownerId)
     {
         var now = Now;

@@ -11,7 +11,7 @@ public static class HealthEndpoints
     public static RouteHandlerBuilder MapHealth(this IEndpointRouteBuilder routes) =>
         routes.MapGet("/health", Health).WithTags("Health").WithSummary("Liveness; also checks the job database.");
 
-    private static Results<Ok<HealthResponse>, ProblemHttpResult> Health(IJobStore store, JobWorker worker)
+    private static Results<Ok<HealthResponse>, ProblemHttpResult> Health(IJobStore store, JobDispatcher worker)
     {
         try
         {

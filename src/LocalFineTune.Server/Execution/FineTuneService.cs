@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace LocalFineTune.Server.Execution;
 
 /// <summary>The API's verbs on top of the job store and worker; endpoints stay thin and all share one error style.</summary>
-public sealed class FineTuneService(IJobStore store, JobWorker worker, StartRequestParser parser, IOptions<ServerOptions> options)
+public sealed class FineTuneService(IJobStore store, JobDispatcher worker, StartRequestParser parser, IOptions<ServerOptions> options)
 {
     public const string SourceApi = "api";
     public const int MaxPageSize = 100;

@@ -46,7 +46,7 @@ public static class FineTuningEndpoints
         return filter.Count > 0 ? filter : null;
     }
 
-    private static IResult Cancel(string job_id, IJobStore store, JobWorker worker, FineTuningJobViews views)
+    private static IResult Cancel(string job_id, IJobStore store, JobDispatcher worker, FineTuningJobViews views)
     {
         var job = Find(store, job_id);
         if (worker.RequestCancel(job.Id) == CancelResult.AlreadyFinal)

@@ -3,7 +3,7 @@ namespace LocalFineTune.Jobs;
 /// <summary>
 /// The work behind a job, implemented by the service with the trainer. Called on a dedicated thread (never the thread
 /// pool), so per-thread native state (libtorch grad mode, tensor disposal scopes) is safe; do not <c>await</c> inside.
-/// <para>Outcome contract, applied by <see cref="JobWorker"/>:</para>
+/// <para>Outcome contract, applied by <see cref="JobRunner"/>:</para>
 /// <list type="bullet">
 /// <item>return normally → succeeded (with <see cref="JobExecution.SetResult"/>'s JSON);</item>
 /// <item>throw <see cref="JobValidationException"/> → failed at once, never retried (bad data, unknown model);</item>

@@ -1,14 +1,14 @@
 namespace LocalFineTune.Jobs.Tests;
 
-public sealed class JobWorkerTests : IDisposable
+public sealed class JobDispatcherTests : IDisposable
 {
     private readonly TempStore _db = new();
 
     public void Dispose() => _db.Dispose();
 
-    private async Task<JobRecord> RunToState(IJobExecutor executor, string jobId, JobState state, JobWorkerOptions? options = null)
+    private async Task<JobRecord> RunToState(IJobExecutor executor, string jobId, JobState state, JobDispatcherOptions? options = null)
     {
-        await using var worker = new JobWorker(_db.Store, executor, options ?? Workers.FastOptions());
+        await using var worker = new JobDispatcher(_db.Store, executor, options ?? Workers.FastOptions());
         await worker.StartAsync();
         return Wait.ForState(_db.Store, jobId, state);
     }
@@ -122,7 +122,7 @@ public sealed class JobWorkerTests : IDisposable
             reason = ctx.StopReason;
             ctx.CancellationToken.ThrowIfCancellationRequested();
         });
-        await using var worker = new JobWorker(_db.Store, executor, Workers.FastOptions());
+        await using var worker = new JobDispatcher(_db.Store, executor, Workers.FastOptions());
         await worker.StartAsync();
         Wait.For(started.WaitHandle, "executor to start");
 
@@ -144,7 +144,7 @@ public sealed class JobWorkerTests : IDisposable
             ctx.CancellationToken.WaitHandle.WaitOne(Wait.Timeout);
             ctx.CancellationToken.ThrowIfCancellationRequested();
         });
-        await using var worker = new JobWorker(_db.Store, executor, Workers.FastOptions());
+        await using var worker = new JobDispatcher(_db.Store, executor, Workers.FastOptions());
         await worker.StartAsync();
         Wait.For(started.WaitHandle, "executor to start");
 
@@ -164,7 +164,7 @@ public sealed class JobWorkerTests : IDisposable
             started.Set();
             ctx.CancellationToken.WaitHandle.WaitOne(Wait.Timeout);
         });
-        await using var worker = new JobWorker(_db.Store, executor, Workers.FastOptions());
+        await using var worker = new JobDispatcher(_db.Store, executor, Workers.FastOptions());
         await worker.StartAsync();
         Wait.For(started.WaitHandle, "first job to start");
 
@@ -200,7 +200,7 @@ public sealed class JobWorkerTests : IDisposable
         {
             DeviceConcurrency = new Dictionary<string, int> { ["cpu"] = 1, ["cuda:0"] = 1 },
         };
-        await using var worker = new JobWorker(_db.Store, executor, options);
+        await using var worker = new JobDispatcher(_db.Store, executor, options);
         await worker.StartAsync();
 
         foreach (var id in ids.Append(gpu.Id))
@@ -215,9 +215,9 @@ public sealed class JobWorkerTests : IDisposable
     [Fact]
     public async Task Worker_WakesImmediately_WhenJobIsEnqueuedAfterStart()
     {
-        var options = Workers.FastOptions() with { PollInterval = TimeSpan.FromMinutes(10), HeartbeatInterval = TimeSpan.FromMinutes(10) };
+        var options = Workers.FastOptions() with { HeartbeatInterval = TimeSpan.FromMinutes(10) };
         var executor = new DelegateExecutor(_ => { });
-        await using var worker = new JobWorker(_db.Store, executor, options);
+        await using var worker = new JobDispatcher(_db.Store, executor, options);
         await worker.StartAsync();
 
         var job = _db.Create();
@@ -255,7 +255,7 @@ public sealed class JobWorkerTests : IDisposable
             ctx.CancellationToken.WaitHandle.WaitOne(Wait.Timeout);
             ctx.CancellationToken.ThrowIfCancellationRequested();
         });
-        var worker = new JobWorker(_db.Store, executor, Workers.FastOptions());
+        var worker = new JobDispatcher(_db.Store, executor, Workers.FastOptions());
         await worker.StartAsync();
         Wait.For(started.WaitHandle, "executor to start");
 
@@ -279,7 +279,7 @@ public sealed class JobWorkerTests : IDisposable
             release.Wait(Wait.Timeout); // ignores the shutdown token, like a step that cannot be interrupted
             finished.Set();
         });
-        var worker = new JobWorker(_db.Store, executor, Workers.FastOptions() with { StopTimeout = TimeSpan.FromMilliseconds(100) });
+        var worker = new JobDispatcher(_db.Store, executor, Workers.FastOptions() with { StopTimeout = TimeSpan.FromMilliseconds(100) });
         await worker.StartAsync();
         Wait.For(started.WaitHandle, "executor to start");
 
@@ -310,7 +310,7 @@ public sealed class JobWorkerTests : IDisposable
             ctx.AddCheckpoint(80, "/state/ckpt-80");
         });
 
-        await using var worker = new JobWorker(store, executor, Workers.FastOptions());
+        await using var worker = new JobDispatcher(store, executor, Workers.FastOptions());
         await worker.StartAsync();
         var done = Wait.ForState(store, job.Id, JobState.Succeeded);
 
@@ -339,7 +339,7 @@ public sealed class JobWorkerTests : IDisposable
             reason = ctx.StopReason;
             ctx.CancellationToken.ThrowIfCancellationRequested();
         });
-        await using var worker = new JobWorker(_db.Store, executor, Workers.FastOptions());
+        await using var worker = new JobDispatcher(_db.Store, executor, Workers.FastOptions());
         await worker.StartAsync();
         Wait.For(started.WaitHandle, "executor to start");
 

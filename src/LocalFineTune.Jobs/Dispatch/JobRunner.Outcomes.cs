@@ -2,84 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace LocalFineTune.Jobs;
 
-public sealed partial class JobWorker
+public sealed partial class JobRunner
 {
-    private sealed class JobRun(JobExecution context, bool isValidation)
-    {
-        public JobExecution Context { get; } = context;
-        public bool IsValidation { get; } = isValidation;
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    private void StartRun(JobRecord job, bool validation)
-    {
-        var run = new JobRun(new JobExecution(_store, job, Options.ProgressWriteInterval), validation);
-        _runs[job.Id] = run;
-        if (job.CancelRequested)
-        {
-            run.Context.Stop(JobStopReason.CancelRequested);
-        }
-        // A dedicated thread, not the pool: libtorch grad mode and our tensor disposal scopes are per thread, and a
-        // training that runs for hours must not starve the pool that serves HTTP.
-        var thread = new Thread(() => RunThread(run))
-        {
-            IsBackground = true,
-            Name = $"lft-job {job.Id}",
-        };
-        thread.Start();
-    }
-
-    private void RunThread(JobRun run)
-    {
-        try
-        {
-            var error = Invoke(run);
-            if (run.IsValidation)
-            {
-                FinishValidation(run.Context, error);
-            }
-            else
-            {
-                FinishExecution(run.Context, error);
-            }
-        }
-        catch (Exception e)
-        {
-            // The store failed while recording the outcome: the job stays running under our lease and the next
-            // start recovers it. Nothing better to do on this thread.
-            _log.LogError(e, "Could not record the outcome of job {JobId}; it will be recovered on the next start.", run.Context.JobId);
-        }
-        finally
-        {
-            // Remove this run only: when validation queues the job, the dispatcher may already have claimed it and
-            // registered the training run under the same id before this finally runs.
-            _runs.TryRemove(new KeyValuePair<string, JobRun>(run.Context.JobId, run));
-            // Signal before completing: StopAsync waits for Completion and DisposeAsync then disposes _wake.
-            SignalDispatcher();
-            run.Completion.TrySetResult();
-        }
-    }
-
-    private Exception? Invoke(JobRun run)
-    {
-        try
-        {
-            if (run.IsValidation)
-            {
-                _executor.Validate(run.Context);
-            }
-            else
-            {
-                _executor.Execute(run.Context);
-            }
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
-
     private void FinishExecution(JobExecution ctx, Exception? error)
     {
         var outcome = ctx.StopReason switch
@@ -92,7 +16,7 @@ public sealed partial class JobWorker
             {
                 // A shutdown is not the job's fault: give the attempt back.
                 AttemptDelta = -1,
-                Event = NewJobEvent.Info("Interrupted by shutdown; the job resumes from its last checkpoint when the service starts again."),
+                Event = NewJobEvent.Info("Interrupted by shutdown; the job resumes from its last checkpoint when a worker starts again."),
             },
             JobStopReason.LeaseLost => null,
             _ => OutcomeOf(ctx, error),
@@ -108,6 +32,8 @@ public sealed partial class JobWorker
         }
     }
 
+    /// <summary>Our retry policy (Hangfire's retries are off): a transient failure requeues with a growing delay
+    /// until MaxAttempts; a <see cref="JobValidationException"/> fails at once.</summary>
     private JobTransition OutcomeOf(JobExecution ctx, Exception? error)
     {
         switch (error)
@@ -129,7 +55,7 @@ public sealed partial class JobWorker
         var cause = $"{error.GetType().Name}: {error.Message}";
         if (ctx.Attempt < ctx.Job.MaxAttempts)
         {
-            var delay = Options.RetryDelay * ctx.Attempt;
+            var delay = _options.RetryDelay * ctx.Attempt;
             return Running(ctx, JobState.Queued, $"transient failure, retry {ctx.Attempt + 1}/{ctx.Job.MaxAttempts}") with
             {
                 Delay = delay,
@@ -145,7 +71,7 @@ public sealed partial class JobWorker
     }
 
     private JobTransition Running(JobExecution ctx, JobState to, string reason) =>
-        new(ctx.JobId, JobState.Running, to, reason) { ExpectedOwner = Options.OwnerId };
+        new(ctx.JobId, JobState.Running, to, reason) { ExpectedOwner = _options.OwnerId };
 
     private void FinishValidation(JobExecution ctx, Exception? error)
     {
@@ -175,5 +101,5 @@ public sealed partial class JobWorker
     }
 
     private JobTransition Validating(JobExecution ctx, JobState to, string reason) =>
-        new(ctx.JobId, JobState.ValidatingFiles, to, reason) { ExpectedOwner = Options.OwnerId };
+        new(ctx.JobId, JobState.ValidatingFiles, to, reason) { ExpectedOwner = _options.OwnerId };
 }
