@@ -30,7 +30,7 @@ public sealed class StateFolderLock : IDisposable
         {
             throw new InvalidOperationException(
                 $"Another lft process already uses the state folder '{stateFolder}' (lock {path} is held). " +
-                "Stop it, or give this one its own folder with --state, or use the postgres profile to run several workers on one queue.", e);
+                "Stop it, or give this one its own folder with --state.", e);
         }
     }
 
