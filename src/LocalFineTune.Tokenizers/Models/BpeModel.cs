@@ -1,34 +1,33 @@
-using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using LocalFineTune.Tokenizers.Loading;
 
 namespace LocalFineTune.Tokenizers.Models;
 
-/// <summary>Byte-pair encoding as HF's BPE model does it, with a per-word result cache.</summary>
+/// <summary>Byte-pair encoding as HF's BPE model does it, with a bounded per-word result cache.</summary>
 internal sealed partial class BpeModel
 {
-    /// <summary>Words are cached like HF does (it keeps 10k); beyond this we stop adding, to bound memory.</summary>
-    private const int MaxCachedWords = 200_000;
-
     private readonly Dictionary<string, int> _vocab;
-    private readonly Dictionary<long, (int Rank, int MergedId)> _merges;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
+    private readonly MergeTable _merges;
     private readonly string[] _idToToken;
-    private readonly int[]? _byteTokenIds;
-    private readonly ConcurrentDictionary<string, int[]> _cache = new();
-    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
+    // Byte-level and plain words are cached apart: the same text maps to different symbols in each.
+    private readonly WordCache _byteLevelCache;
+    private readonly WordCache _plainCache;
+    private readonly SymbolTable _symbolTable;
 
     public BpeOptions Options { get; }
 
-    public BpeModel(Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges, BpeOptions options)
+    public BpeModel(Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges, BpeOptions options,
+        WordCache? byteLevelCache = null, WordCache? plainCache = null)
     {
         _vocab = vocab;
+        _vocabBySpan = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         Options = options;
         _idToToken = new string[vocab.Count == 0 ? 0 : vocab.Values.Max() + 1];
         foreach (var (token, id) in vocab) _idToToken[id] = token;
         _merges = BuildMergeTable(merges);
-        _byteTokenIds = options.ByteFallback ? ByteTokenIds() : null;
-        _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+        (_byteLevelCache, _plainCache) = (byteLevelCache ?? new WordCache(), plainCache ?? new WordCache());
+        _symbolTable = new SymbolTable(vocab, options);
         if (options.UnkToken is { } unk && !vocab.ContainsKey(unk))
             throw new FormatException($"tokenizer.json: BPE unk_token '{unk}' is not in the vocabulary. Add it to model.vocab or remove unk_token.");
     }
@@ -38,98 +37,57 @@ internal sealed partial class BpeModel
     public int? TokenToId(string token) => _vocab.TryGetValue(token, out var id) ? id : null;
     public string? IdToToken(int id) => (uint)id < (uint)_idToToken.Length ? _idToToken[id] : null;
 
+    /// <summary>Words held by the caches now (for tests and benchmarks).</summary>
+    internal int CachedWords => _byteLevelCache.Count + _plainCache.Count;
+    internal long CachedUnits => _byteLevelCache.Units + _plainCache.Units;
+
     /// <summary>
     /// Ids for one pre-token. byteLevel: the word is plain text whose UTF-8 bytes the model sees as
     /// GPT-2 byte chars; the cache is keyed by the plain text so hits need no mapping.
+    /// The returned array may be shared with the cache: do not modify it.
     /// </summary>
-    public int[] EncodeWord(ReadOnlySpan<char> word, bool byteLevel)
+    public int[] EncodeWord(ReadOnlySpan<char> word, bool byteLevel, CancellationToken cancellationToken = default)
     {
-        if (_cacheBySpan.TryGetValue(word, out var cached)) return cached;
-        var text = word.ToString();
-        var ids = EncodeUncached(byteLevel ? Pipeline.ByteLevelAlphabet.Encode(word) : text);
-        if (_cache.Count < MaxCachedWords) _cache.TryAdd(text, ids);
-        return ids;
-    }
-
-    private int[] EncodeUncached(string word)
-    {
-        if (Options.IgnoreMerges && _vocab.TryGetValue(word, out var whole)) return [whole];
-        var symbols = InitialSymbols(word);
-        ApplyMerges(symbols);
-        return symbols.ToArray();
-    }
-
-    /// <summary>One symbol per char (with prefix/suffix), else its byte tokens, else unk (fused if asked).</summary>
-    private List<int> InitialSymbols(string word)
-    {
-        var symbols = new List<int>(word.Length);
-        var previousWasUnk = false;
-        var index = 0;
-        foreach (var rune in word.EnumerateRunes())
+        var cache = byteLevel ? _byteLevelCache : _plainCache;
+        if (cache.TryGet(word, out var cached)) return cached;
+        char[]? rented = null;
+        var symbolText = byteLevel ? Pipeline.ByteLevelAlphabet.Encode(word, ref rented) : word;
+        try
         {
-            var isFirst = index == 0;
-            index += rune.Utf16SequenceLength;
-            var isLast = index == word.Length;
-            var piece = rune.ToString();
-            var token = (isFirst ? "" : Options.ContinuingSubwordPrefix) + piece + (isLast ? Options.EndOfWordSuffix : "");
-            if (_vocab.TryGetValue(token, out var id)) { symbols.Add(id); previousWasUnk = false; continue; }
-            if (_byteTokenIds is not null && TryAddBytes(piece, symbols)) { previousWasUnk = false; continue; }
-            if (Options.UnkToken is null) continue; // HF drops chars it cannot represent when there is no unk.
-            if (!(Options.FuseUnk && previousWasUnk)) symbols.Add(_vocab[Options.UnkToken]);
-            previousWasUnk = true;
+            var ids = EncodeUncached(symbolText, cancellationToken);
+            cache.Add(word, ids);
+            return ids;
         }
-        return symbols;
-    }
-
-    private bool TryAddBytes(string piece, List<int> symbols)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(piece);
-        foreach (var b in bytes) if (_byteTokenIds![b] < 0) return false;
-        foreach (var b in bytes) symbols.Add(_byteTokenIds![b]);
-        return true;
-    }
-
-    /// <summary>Repeatedly merges the adjacent pair of lowest rank (leftmost on ties), as HF's priority queue does.</summary>
-    private void ApplyMerges(List<int> symbols)
-    {
-        while (symbols.Count > 1)
+        finally
         {
-            var bestRank = int.MaxValue;
-            var bestIndex = -1;
-            var bestId = 0;
-            for (var i = 0; i < symbols.Count - 1; i++)
-            {
-                if (_merges.TryGetValue(PairKey(symbols[i], symbols[i + 1]), out var merge) && merge.Rank < bestRank)
-                    (bestRank, bestIndex, bestId) = (merge.Rank, i, merge.MergedId);
-            }
-            if (bestIndex < 0) return;
-            symbols[bestIndex] = bestId;
-            symbols.RemoveAt(bestIndex + 1);
+            if (rented is not null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
         }
     }
 
-    private static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
-
-    private Dictionary<long, (int Rank, int MergedId)> BuildMergeTable(IReadOnlyList<(string Left, string Right)> merges)
+    private int[] EncodeUncached(ReadOnlySpan<char> word, CancellationToken cancellationToken)
     {
-        var table = new Dictionary<long, (int, int)>(merges.Count);
-        var prefixLength = Options.ContinuingSubwordPrefix.Length;
+        if (word.IsEmpty) return [];
+        if (Options.IgnoreMerges && _vocabBySpan.TryGetValue(word, out var whole)) return [whole];
+        var merger = BpeMerger.ForCurrentThread(word.Length);
+        var symbols = merger.SymbolBuffer(_symbolTable.MaxSymbols(word.Length));
+        var count = _symbolTable.InitialSymbols(word, symbols);
+        count = merger.Merge(symbols, count, _merges, cancellationToken);
+        return symbols.AsSpan(0, count).ToArray();
+    }
+
+    private MergeTable BuildMergeTable(IReadOnlyList<(string Left, string Right)> merges)
+    {
+        var resolved = new List<(int, int, int)>(merges.Count);
+        var prefix = Options.ContinuingSubwordPrefix;
         for (var rank = 0; rank < merges.Count; rank++)
         {
             var (left, right) = merges[rank];
-            var merged = left + (prefixLength > 0 && right.StartsWith(Options.ContinuingSubwordPrefix) ? right[prefixLength..] : right);
+            var merged = left + (prefix.Length > 0 && right.StartsWith(prefix, StringComparison.Ordinal) ? right[prefix.Length..] : right);
             if (!_vocab.TryGetValue(left, out var leftId) || !_vocab.TryGetValue(right, out var rightId) || !_vocab.TryGetValue(merged, out var mergedId))
                 throw new FormatException($"tokenizer.json: merge #{rank} '{left} {right}' uses a token missing from the vocabulary. The vocab and merges do not belong together.");
-            table.TryAdd(PairKey(leftId, rightId), (rank, mergedId));
+            resolved.Add((leftId, rightId, mergedId));
         }
-        return table;
-    }
-
-    private int[] ByteTokenIds()
-    {
-        var ids = new int[256];
-        for (var b = 0; b < 256; b++) ids[b] = _vocab.TryGetValue($"<0x{b:X2}>", out var id) ? id : -1;
-        return ids;
+        return new MergeTable(resolved);
     }
 }
 

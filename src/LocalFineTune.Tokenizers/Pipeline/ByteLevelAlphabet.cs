@@ -32,6 +32,27 @@ internal static class ByteLevelAlphabet
         return table;
     }
 
+    /// <summary>
+    /// The byte chars of text's UTF-8 bytes, in an array rented from ArrayPool&lt;char&gt;.Shared
+    /// (set in rented; the caller returns it). Avoids a string per word on the BPE path.
+    /// </summary>
+    public static ReadOnlySpan<char> Encode(ReadOnlySpan<char> text, ref char[]? rented)
+    {
+        var byteCount = System.Text.Encoding.UTF8.GetByteCount(text);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(byteCount);
+        try
+        {
+            System.Text.Encoding.UTF8.GetBytes(text, buffer);
+            rented = System.Buffers.ArrayPool<char>.Shared.Rent(byteCount);
+            for (var i = 0; i < byteCount; i++) rented[i] = ByteToChar[buffer[i]];
+            return rented.AsSpan(0, byteCount);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     public static string Encode(ReadOnlySpan<char> text)
     {
         var byteCount = System.Text.Encoding.UTF8.GetByteCount(text);
