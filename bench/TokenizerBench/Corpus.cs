@@ -24,6 +24,22 @@ internal static class Corpus
         return docs;
     }
 
+    /// <summary>The distinct documents of the corpus, in order.</summary>
+    public static List<string> Distinct(List<string> docs) => docs.Distinct().ToList();
+
+    /// <summary>The corpus's ASCII letters with everything else removed, repeated up to length chars.</summary>
+    public static string Letters(List<string> docs, int length)
+    {
+        var builder = new System.Text.StringBuilder(length);
+        while (builder.Length < length)
+            foreach (var doc in docs)
+            {
+                foreach (var c in doc) if (char.IsAsciiLetter(c) && builder.Length < length) builder.Append(c);
+                if (builder.Length >= length) break;
+            }
+        return builder.ToString();
+    }
+
     private static List<string> GoldenTexts(string repoRoot)
     {
         using var golden = JsonDocument.Parse(File.ReadAllText(Path.Combine(repoRoot, "tests/LocalFineTune.Tokenizers.Tests/Golden/gpt2.json")));

@@ -4,15 +4,18 @@ namespace LocalFineTune.Tokenizers;
 
 public sealed partial class Tokenizer
 {
-    private void EncodeInto(string text, bool addSpecialTokens, List<int> ids, List<(int, int)>? offsets)
+    private void EncodeInto(string text, bool addSpecialTokens, List<int> ids, List<(int, int)>? offsets,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
+        CheckLength(text);
+        cancellationToken.ThrowIfCancellationRequested();
         var (before, after) = addSpecialTokens && _postProcessor is not null ? _postProcessor.SpecialTokens() : ([], []);
         AddSpecial(before, ids, offsets);
         foreach (var (start, end, token) in SplitAddedTokens(_rawMatcher, text))
         {
             if (token is not null) { Add(token.Id, (start, end), ids, offsets); continue; }
-            EncodeOrdinaryText(text.Substring(start, end - start), start, ids, offsets);
+            EncodeOrdinaryText(text.Substring(start, end - start), start, ids, offsets, cancellationToken);
         }
         AddSpecial(after, ids, offsets);
     }
@@ -21,7 +24,8 @@ public sealed partial class Tokenizer
         matcher.IsEmpty ? (text.Length == 0 ? [] : [(0, text.Length, null)]) : matcher.Split(text);
 
     /// <summary>Text between raw added tokens: normalize, find normalized added tokens, pre-tokenize, run BPE.</summary>
-    private void EncodeOrdinaryText(string segment, int originalStart, List<int> ids, List<(int, int)>? offsets)
+    private void EncodeOrdinaryText(string segment, int originalStart, List<int> ids, List<(int, int)>? offsets,
+        CancellationToken cancellationToken)
     {
         var normalized = _normalizer?.Normalize(segment) ?? segment;
         // Offsets inside a segment are only meaningful when nothing rewrote the text.
@@ -35,9 +39,11 @@ public sealed partial class Tokenizer
             var piece = new Piece(normalized, start, end - start, originalStart + start);
             if (_preTokenizer is null) pieces.Add(piece);
             else _preTokenizer.Split(piece, pieces);
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (var p in pieces)
             {
-                var wordIds = _model.EncodeWord(p.Span, p.ByteLevel);
+                cancellationToken.ThrowIfCancellationRequested();
+                var wordIds = _model.EncodeWord(p.Span, p.ByteLevel, cancellationToken);
                 if (offsets is null) ids.AddRange(wordIds);
                 else AddWithOffsets(p, wordIds, exactOffsets ? null : span, ids, offsets);
             }

@@ -41,7 +41,7 @@ internal sealed class BpeMerger
     {
         if (count < 2 || merges.Count == 0) return count;
         Link(count);
-        FillHeap(symbols, count, merges);
+        FillHeap(symbols, count, merges, cancellationToken);
         var pops = 0;
         while (_heapCount > 0)
         {
@@ -86,13 +86,14 @@ internal sealed class BpeMerger
         _next[count - 1] = -1;
     }
 
-    private void FillHeap(int[] symbols, int count, MergeTable merges)
+    private void FillHeap(int[] symbols, int count, MergeTable merges, CancellationToken cancellationToken)
     {
         // Each merge pops one entry and pushes at most two, and there are at most count - 1 merges.
         if (_heap.Length < 2 * count) _heap = new long[2 * count];
         _heapCount = 0;
         for (var i = 0; i + 1 < count; i++)
         {
+            if (i % (16 * CancellationCheckInterval) == 0) cancellationToken.ThrowIfCancellationRequested();
             var rank = merges.RankOf(symbols[i], symbols[i + 1]);
             if (rank >= 0) _heap[_heapCount++] = Key(rank, i);
         }

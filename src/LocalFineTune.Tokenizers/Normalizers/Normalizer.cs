@@ -58,12 +58,13 @@ internal sealed class LowercaseNormalizer : Normalizer
     public override string Normalize(string text)
     {
         var builder = new StringBuilder(text.Length);
+        Span<char> lower = stackalloc char[2];
         foreach (var rune in text.EnumerateRunes())
         {
             // The one unconditional multi-char lowercase mapping in Unicode, which .NET's
             // invariant casing leaves alone.
             if (rune.Value == 0x130) builder.Append("i\u0307");
-            else builder.Append(Rune.ToLowerInvariant(rune).ToString());
+            else builder.Append(lower[..Rune.ToLowerInvariant(rune).EncodeToUtf16(lower)]);
         }
         return builder.ToString();
     }

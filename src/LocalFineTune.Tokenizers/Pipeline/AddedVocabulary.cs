@@ -22,20 +22,39 @@ public sealed record AddedToken(int Id, string Content, bool Special, bool LStri
 /// <summary>
 /// Finds added tokens in text before anything else runs, like HF: leftmost-longest matches, then
 /// single_word / lstrip / rstrip adjustments. One instance per pass (raw text or normalized text).
+/// The patterns sit in a trie, so each position costs the length of its longest partial match,
+/// not one comparison per token (Llama-3 has 256 tokens that all start with "&lt;|").
 /// </summary>
 internal sealed class AddedTokenMatcher
 {
-    private readonly Dictionary<char, (string Pattern, AddedToken Token)[]> _byFirstChar;
+    private readonly Dictionary<long, int> _edges = new(); // (node, char) → child node
+    private readonly List<AddedToken?> _tokenAtNode = [null]; // node 0 is the root
+    private readonly List<int> _depth = [0];
 
     /// <param name="patterns">Each token with the text to look for (normalized tokens are looked for normalized).</param>
     public AddedTokenMatcher(IEnumerable<(string Pattern, AddedToken Token)> patterns)
     {
-        _byFirstChar = patterns.Where(p => p.Pattern.Length > 0)
-            .GroupBy(p => p.Pattern[0])
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Pattern.Length).ToArray());
+        foreach (var (pattern, token) in patterns.Where(p => p.Pattern.Length > 0))
+        {
+            var node = 0;
+            foreach (var c in pattern) node = ChildOrNew(node, c);
+            _tokenAtNode[node] ??= token; // the same text twice: the first token listed wins
+        }
     }
 
-    public bool IsEmpty => _byFirstChar.Count == 0;
+    private int ChildOrNew(int node, char c)
+    {
+        if (_edges.TryGetValue(Edge(node, c), out var child)) return child;
+        child = _tokenAtNode.Count;
+        _tokenAtNode.Add(null);
+        _depth.Add(_depth[node] + 1);
+        _edges[Edge(node, c)] = child;
+        return child;
+    }
+
+    private static long Edge(int node, char c) => ((long)node << 16) | c;
+
+    public bool IsEmpty => _edges.Count == 0;
 
     /// <summary>Segments covering text: (start, end, token) where token is null for ordinary text.</summary>
     public List<(int Start, int End, AddedToken? Token)> Split(string text)
@@ -46,8 +65,8 @@ internal sealed class AddedTokenMatcher
         {
             var match = LongestAt(text, position);
             if (match is null) { position++; continue; }
-            var (pattern, token) = match.Value;
-            int start = position, end = position + pattern.Length;
+            var (length, token) = match.Value;
+            int start = position, end = position + length;
             position = end;
             if (token.SingleWord && (EndsWithWordChar(text, start) || StartsWithWordChar(text, end))) continue;
             if (token.LStrip) start = Math.Max(consumed, TrailingWhitespaceStart(text, start));
@@ -61,13 +80,13 @@ internal sealed class AddedTokenMatcher
         return segments;
     }
 
-    private (string Pattern, AddedToken Token)? LongestAt(string text, int position)
+    private (int Length, AddedToken Token)? LongestAt(string text, int position)
     {
-        if (!_byFirstChar.TryGetValue(text[position], out var candidates)) return null;
-        foreach (var candidate in candidates)
-            if (string.CompareOrdinal(text, position, candidate.Pattern, 0, candidate.Pattern.Length) == 0)
-                return candidate;
-        return null;
+        (int, AddedToken)? longest = null;
+        var node = 0;
+        for (var i = position; i < text.Length && _edges.TryGetValue(Edge(node, text[i]), out node); i++)
+            if (_tokenAtNode[node] is { } token) longest = (_depth[node], token);
+        return longest;
     }
 
     private static bool EndsWithWordChar(string text, int index) =>
