@@ -75,6 +75,7 @@ public sealed class ServerApp
             json.SerializerOptions.DictionaryKeyPolicy = null;
         });
         services.AddProblemDetails();
+        services.AddExceptionHandler<Problems.ClientErrorHandler>();
         services.AddOpenApi();
         services.AddSingleton(sp => StateFolderLock.Acquire(sp.GetRequiredService<IOptions<ServerOptions>>().Value.StateFolder));
         services.AddSingleton<IJobStore>(sp =>
@@ -101,8 +102,9 @@ public sealed class ServerApp
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            // Malformed requests that ASP.NET itself rejects (bad headers, body too large) stay 4xx, never 500.
-            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // Malformed requests that ASP.NET itself rejects (bad headers, body too large, a broken chunked body wrapped
+            // in an IOException) stay 4xx, never 500; ClientErrorHandler writes them in the surface's shape.
+            StatusCodeSelector = e => Problems.ClientErrors.Find(e)?.Status ?? StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         app.UseOpenAiAuth();

@@ -63,15 +63,28 @@ public sealed class ModelCatalog(string modelsRoot)
         }
         else if (allowPath)
         {
-            var full = System.IO.Path.GetFullPath(name);
-            if (Directory.Exists(full) && Datasets.DataRootPaths.IsUnder(Datasets.DataRootPaths.RealPath(full), Datasets.DataRootPaths.RealPath(ModelsRoot)))
+            // "", "\0" or an over-long name is no path at all: an unknown model, not an ArgumentException (500).
+            var full = FullPathOrNull(name);
+            if (full is not null && Directory.Exists(full) && Datasets.DataRootPaths.IsUnder(Datasets.DataRootPaths.RealPath(full), Datasets.DataRootPaths.RealPath(ModelsRoot)))
             {
                 return full;
             }
         }
         throw new ApiProblemException(param, "model_not_found",
-            $"Unknown model '{name}'. Available: {AvailableText()}. Put a Hugging Face folder under {BaseRoot}/<name>/ to add a base.",
+            $"Unknown model '{ClientText.Echo(name)}'. Available: {AvailableText()}. Put a Hugging Face folder under {BaseRoot}/<name>/ to add a base.",
             extra: new Dictionary<string, object?> { ["available"] = AvailableNames() });
+    }
+
+    private static string? FullPathOrNull(string name)
+    {
+        try
+        {
+            return name.Length == 0 || name.Contains('\0') ? null : System.IO.Path.GetFullPath(name);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
     }
 
     public IReadOnlyList<string> AvailableNames() =>

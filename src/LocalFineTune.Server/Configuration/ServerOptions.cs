@@ -33,6 +33,9 @@ public sealed record ServerOptions
     /// <summary>Checkpoint interval used when the request gives no save_steps: resume after a crash needs checkpoints.</summary>
     public int DefaultSaveSteps { get; set; } = 10;
 
+    /// <summary>Largest JSON body /api/finetune/start and /api/generate read, in bytes (default 1 MiB), counted on the bytes read; 413 beyond.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
     public DownloadOptions Downloads { get; set; } = new();
 
     /// <summary>Seconds between two progress writes / retries; short values make tests fast.</summary>

@@ -75,10 +75,10 @@ public static class GenerateEndpoints
     private static int? Int(JsonElement body, string name) =>
         !body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
         : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i
-        : throw new ApiProblemException(name, "invalid_type", $"'{name}' must be a whole number.");
+        : throw new ApiProblemException(name, "invalid_type", $"'{name}' must be a whole number within ±2147483647.");
 
     private static double? Double(JsonElement body, string name) =>
         !body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
-        : v.ValueKind == JsonValueKind.Number ? v.GetDouble()
-        : throw new ApiProblemException(name, "invalid_type", $"'{name}' must be a number.");
+        : v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d
+        : throw new ApiProblemException(name, "invalid_type", $"'{name}' must be a finite number.");
 }

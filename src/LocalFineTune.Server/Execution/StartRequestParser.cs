@@ -82,7 +82,8 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
 
     private TrainingOptions ApplyServiceDefaults(TrainingOptions parsed, JsonObject given)
     {
-        var device = parsed.Device.Trim().ToLowerInvariant();
+        // "device": null means the default, as for every other option.
+        var device = (parsed.Device ?? "auto").Trim().ToLowerInvariant();
         if (device == "auto")
         {
             device = options.Devices.FirstOrDefault() ?? "cpu";
@@ -94,7 +95,7 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
         if (!options.Devices.Contains(device, StringComparer.OrdinalIgnoreCase))
         {
             throw new ApiProblemException("device", "device_not_available",
-                $"device '{parsed.Device}' is not one this service trains on; use \"auto\" or one of: {string.Join(", ", options.Devices)} (LocalFineTune:Devices).");
+                $"device '{ClientText.Echo(parsed.Device)}' is not one this service trains on; use \"auto\" or one of: {string.Join(", ", options.Devices)} (LocalFineTune:Devices).");
         }
         // Resume after a crash needs checkpoints: when the caller did not choose, checkpoint every DefaultSaveSteps.
         var saveSteps = given.ContainsKey("save_steps") ? parsed.SaveSteps : options.DefaultSaveSteps;
@@ -126,7 +127,7 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
                 "(gradient_accumulation_steps, warmup_steps, warmup_ratio, lr_scheduler, weight_decay, max_grad_norm, max_seq_length, seed, eval_steps, save_steps, save_total_limit, device).");
         }
         return new ApiProblemException(field, "invalid_type",
-            $"'{field}' has the wrong type or value: {e.InnerException?.Message ?? e.Message} Send a number for numeric fields (epochs may also be \"auto\").");
+            $"'{field}' has the wrong type or value: {ClientText.Echo(e.InnerException?.Message ?? e.Message)} Send a number for numeric fields (epochs may also be \"auto\").");
     }
 
     private static string? ExtractQuoted(string message)

@@ -8,6 +8,9 @@ public sealed record OpenAiOptions
     /// <summary>Largest file POST /v1/files accepts, in bytes (default 512 MiB); a larger upload gets 413 mid-stream.</summary>
     public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
 
+    /// <summary>Largest JSON body a /v1 endpoint reads, in bytes (default 4 MiB), counted on the bytes read (chunked too); 413 beyond.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 4L * 1024 * 1024;
+
     /// <summary>Generations running at once. One by default: a second would only halve the speed of the first on a CPU.</summary>
     public int MaxConcurrentGenerations { get; set; } = 1;
 

@@ -30,15 +30,15 @@ public static class ApiProblems
         {
             extensions[key] = value;
         }
-        return TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+        return TypedResults.Problem(detail: ClientText.Bound(detail), statusCode: status, title: title, extensions: extensions);
     }
 }
 
 /// <summary>A request problem found deep in parsing; endpoints turn it into a 400 (or the given status).</summary>
-public sealed class ApiProblemException(string param, string code, string detail, int status = StatusCodes.Status400BadRequest,
+public sealed class ApiProblemException(string? param, string code, string detail, int status = StatusCodes.Status400BadRequest,
     IDictionary<string, object?>? extra = null) : Exception(detail)
 {
-    public string Param { get; } = param;
+    public string? Param { get; } = param;
     public string Code { get; } = code;
     public int Status { get; } = status;
     public IDictionary<string, object?>? Extra { get; } = extra;

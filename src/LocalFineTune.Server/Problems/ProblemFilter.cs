@@ -1,6 +1,6 @@
 namespace LocalFineTune.Server.Problems;
 
-/// <summary>Turns an <see cref="ApiProblemException"/> thrown anywhere in a handler into its ProblemDetails answer.</summary>
+/// <summary>Turns a client's mistake thrown anywhere in a handler (see <see cref="ClientErrors"/>) into its ProblemDetails answer.</summary>
 public static class ProblemFilter
 {
     public static TBuilder WithApiProblems<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
@@ -13,6 +13,10 @@ public static class ProblemFilter
             catch (ApiProblemException problem)
             {
                 return problem.ToResult();
+            }
+            catch (Exception e) when (ClientErrors.Find(e) is { } error)
+            {
+                return ApiProblems.Create(error.Status, error.Status == 404 ? "Not found" : "Invalid request", error.Param, error.Code, error.Message);
             }
         });
 }

@@ -34,8 +34,23 @@ internal sealed class AutoIntJsonConverter : JsonConverter<AutoInt>
     public override AutoInt Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number)) return new AutoInt(number);
-        if (reader.TokenType == JsonTokenType.String) return AutoInt.Parse(reader.GetString()!, "value");
-        throw new JsonException("expected a whole number or \"auto\".");
+        // A JsonException (not Parse's FormatException) so the serializer adds the field's path and callers that map
+        // bad JSON to a 400 see this as one: "three", "NaN" or 1e400 are the client's mistake.
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            var text = reader.GetString()!;
+            try
+            {
+                return AutoInt.Parse(text, "value");
+            }
+            catch (FormatException e)
+            {
+                throw new JsonException($"expected a whole number or \"auto\", got the string \"{(text.Length > 40 ? text[..40] + "…" : text)}\".", e);
+            }
+        }
+        throw new JsonException(reader.TokenType == JsonTokenType.Number
+            ? "expected a whole number within ±2147483647 or \"auto\", got a number that is not one."
+            : "expected a whole number or \"auto\".");
     }
 
     public override void Write(Utf8JsonWriter writer, AutoInt value, JsonSerializerOptions options)

@@ -16,13 +16,16 @@ public sealed class ServerFactory : WebApplicationFactory<ServerFactory.EntryPoi
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly IJobExecutor? _executor;
+    private readonly Action<IServiceCollection>? _replace;
 
     static ServerFactory() => TestHostBuilder.SetContentRoot();
 
-    public ServerFactory(TestFolders folders, IJobExecutor? executor = null, IDictionary<string, string?>? overrides = null)
+    public ServerFactory(TestFolders folders, IJobExecutor? executor = null, IDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? replaceServices = null)
     {
         Folders = folders;
         _executor = executor;
+        _replace = replaceServices;
         _settings = folders.Settings();
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) _settings[key] = value;
     }
@@ -35,6 +38,7 @@ public sealed class ServerFactory : WebApplicationFactory<ServerFactory.EntryPoi
         TestHostBuilder.Create(_settings, services =>
         {
             if (_executor is not null) services.Replace(ServiceDescriptor.Singleton(_executor));
+            _replace?.Invoke(services);
         });
 
     /// <summary>

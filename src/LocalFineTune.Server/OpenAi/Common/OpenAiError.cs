@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LocalFineTune.Server.Problems;
 
 namespace LocalFineTune.Server.OpenAi.Common;
@@ -40,7 +39,7 @@ public static class OpenAiErrors
     };
 
     public static IResult Result(int status, string message, string? param, string? code, string? type = null) =>
-        TypedResults.Json(new OpenAiErrorBody(new OpenAiErrorDetail(message, type ?? TypeFor(status), param, code)),
+        TypedResults.Json(new OpenAiErrorBody(new OpenAiErrorDetail(ClientText.Bound(message), type ?? TypeFor(status), param, code)),
             OpenAiJson.Options, statusCode: status);
 
     public static Task WriteAsync(HttpContext context, int status, string message, string? param, string? code, string? type = null) =>
@@ -63,14 +62,7 @@ public static class OpenAiErrors
             }
         });
 
-    public static IResult? ToResult(Exception e) => e switch
-    {
-        OpenAiException o => Result(o.Status, o.Message, o.Param, o.Code, o.Type),
-        ApiProblemException p => Result(p.Status, p.Message, p.Param, p.Code),
-        BadHttpRequestException b => Result(b.StatusCode, $"The request could not be read: {b.Message}", null,
-            b.StatusCode == 413 ? "request_too_large" : "invalid_request"),
-        JsonException j => Result(400, $"We could not parse the JSON body of your request: {j.Message} " +
-            "Send one JSON object with 'Content-Type: application/json'.", null, "invalid_json"),
-        _ => null,
-    };
+    /// <summary>The client's mistake in <paramref name="e"/> (looking through wrappers), in OpenAI's shape; null for a server fault.</summary>
+    public static IResult? ToResult(Exception e) =>
+        ClientErrors.Find(e) is { } error ? Result(error.Status, error.Message, error.Param, error.Code) : null;
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LocalFineTune.Server.Problems;
+using Microsoft.Extensions.Options;
 
 namespace LocalFineTune.Server.OpenAi.Common;
 
@@ -9,8 +11,6 @@ namespace LocalFineTune.Server.OpenAi.Common;
 /// </summary>
 public static class OpenAiJson
 {
-    public const int MaxBodyBytes = 4 * 1024 * 1024;
-
     public static JsonSerializerOptions Options { get; } = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -20,28 +20,18 @@ public static class OpenAiJson
 
     public static IResult Ok<T>(T value) => TypedResults.Json(value, Options);
 
-    /// <summary>Reads one JSON object; malformed JSON, a non-object or a huge body become 400/413 with a fix hint.</summary>
-    public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, CancellationToken cancellation)
+    /// <summary>
+    /// Reads one JSON object through the service's one body reader with /v1's rules: Content-Type application/json
+    /// only (415 otherwise), cap LocalFineTune:OpenAi:MaxRequestBodyBytes on the bytes read (413), param null for
+    /// whole-body problems as OpenAI answers them.
+    /// </summary>
+    public static Task<JsonElement> ReadObjectAsync(HttpRequest request, CancellationToken cancellation)
     {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw new OpenAiException(413, $"The request body is {request.ContentLength} bytes; the limit is {MaxBodyBytes}. " +
-                "Upload training data with POST /v1/files and pass its id.", null, "request_too_large");
-        }
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellation);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw OpenAiException.BadRequest("The request body must be a JSON object, e.g. {\"model\": \"gpt2\", ...}.", null, "invalid_json");
-            }
-            return document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw OpenAiException.BadRequest($"We could not parse the JSON body of your request (line {e.LineNumber + 1}, " +
-                $"byte {e.BytePositionInLine + 1}). Send one valid JSON object with double-quoted names.", null, "invalid_json");
-        }
+        var limit = request.HttpContext.RequestServices.GetService<IOptions<OpenAiOptions>>()?.Value.MaxRequestBodyBytes
+            ?? new OpenAiOptions().MaxRequestBodyBytes;
+        return JsonBody.ReadObjectAsync(request, new JsonBodyRules(limit, "LocalFineTune:OpenAi:MaxRequestBodyBytes",
+            RequireJsonContentType: true, BodyParam: null, TooLargeCode: "request_too_large",
+            TooLargeHint: "Upload training data with POST /v1/files and pass its id."), cancellation);
     }
 }
 
@@ -67,12 +57,12 @@ public static class JsonFields
     public static long? Long(JsonElement body, string name, string? param = null) =>
         !body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
         : v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var i) ? i
-        : throw WrongType(param ?? name, "an integer", v);
+        : throw WrongType(param ?? name, v.ValueKind == JsonValueKind.Number ? "a whole number within ±9.2e18" : "an integer", v);
 
     public static double? Double(JsonElement body, string name, string? param = null) =>
         !body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
-        : v.ValueKind == JsonValueKind.Number ? v.GetDouble()
-        : throw WrongType(param ?? name, "a number", v);
+        : v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d
+        : throw WrongType(param ?? name, v.ValueKind == JsonValueKind.Number ? "a finite number within ±1.7e308" : "a number", v);
 
     public static bool? Bool(JsonElement body, string name) =>
         !body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null

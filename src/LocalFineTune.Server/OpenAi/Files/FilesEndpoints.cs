@@ -20,7 +20,7 @@ public static class FilesEndpoints
         group.MapGet("/{file_id}", (string file_id, FileStore store) => OpenAiJson.Ok(store.Get(file_id)));
         group.MapDelete("/{file_id}", Delete);
         group.MapGet("/{file_id}/content", (string file_id, FileStore store) =>
-            TypedResults.PhysicalFile(store.ContentOf(file_id), "application/octet-stream", store.Get(file_id).Filename));
+            TypedResults.PhysicalFile(store.ContentOf(file_id), "application/octet-stream", UploadNames.SafeBaseName(store.Get(file_id).Filename)));
         return group;
     }
 
@@ -38,23 +38,20 @@ public static class FilesEndpoints
         string? purpose = null, filename = null, temp = null;
         try
         {
-            for (var section = await reader.ReadNextSectionAsync(cancellation); section is not null; section = await reader.ReadNextSectionAsync(cancellation))
+            for (var section = await Reading<MultipartSection?>(() => reader.ReadNextSectionAsync(cancellation), cancellation); section is not null;
+                 section = await Reading<MultipartSection?>(() => reader.ReadNextSectionAsync(cancellation), cancellation))
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
                 var name = disposition.Name.Value?.Trim('"');
-                if (name == "purpose") purpose = (await section.ReadAsStringAsync(cancellation)).Trim();
+                if (name == "purpose") purpose = (await Reading<string>(async () => await section.ReadAsStringAsync(cancellation), cancellation)).Trim();
                 else if (name == "file" && temp is null)
                 {
-                    filename = Path.GetFileName(disposition.FileName.Value?.Trim('"') ?? disposition.FileNameStar.Value ?? "upload.jsonl");
+                    filename = UploadNames.SafeBaseName(disposition.FileNameStar.Value ?? disposition.FileName.Value?.Trim('"'));
                     temp = store.NewTempPath();
                     await CopyCappedAsync(section.Body, temp, limit, cancellation);
                 }
             }
             return OpenAiJson.Ok(Finish(store, temp, filename, purpose));
-        }
-        catch (InvalidDataException e)
-        {
-            throw OpenAiException.BadRequest($"The multipart body could not be read: {e.Message} Send multipart/form-data with fields 'file' and 'purpose'.", null, "invalid_multipart");
         }
         finally
         {
@@ -84,11 +81,33 @@ public static class FilesEndpoints
         var buffer = new byte[81920];
         long total = 0;
         int read;
-        while ((read = await source.ReadAsync(buffer, cancellation)) > 0)
+        while ((read = await Reading(() => source.ReadAsync(buffer, cancellation).AsTask(), cancellation)) > 0)
         {
             total += read;
             if (total > limit) throw TooLarge(limit);
             await target.WriteAsync(buffer.AsMemory(0, read), cancellation);
+        }
+    }
+
+    /// <summary>
+    /// One read of the request body. A boundary that does not match the body, or a body cut off before the closing
+    /// boundary, surfaces as an IOException (or InvalidDataException) from MultipartReader; a body Kestrel refuses as
+    /// a BadHttpRequestException inside one. All are the client's: a 400 (413 for size), never a 500. Only reads are
+    /// wrapped, so a full disk while writing the temp file stays a server error.
+    /// </summary>
+    private static async Task<T> Reading<T>(Func<Task<T>> read, CancellationToken cancellation)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or BadHttpRequestException && !cancellation.IsCancellationRequested)
+        {
+            if (Problems.ClientErrors.Find(e) is { Status: StatusCodes.Status413PayloadTooLarge }) throw new OpenAiException(413,
+                "The upload is larger than this server accepts. Split the dataset, or raise LocalFineTune:OpenAi:MaxUploadBytes.", "file", "file_too_large");
+            throw OpenAiException.BadRequest($"The multipart body could not be read: {Problems.ClientText.Echo(e.Message)} " +
+                "Check that the boundary in Content-Type matches the body and that the body ends with the closing boundary; " +
+                "send multipart/form-data with fields 'file' and 'purpose'.", null, "invalid_multipart");
         }
     }
 
@@ -104,7 +123,7 @@ public static class FilesEndpoints
             return boundary;
         }
         throw new OpenAiException(StatusCodes.Status415UnsupportedMediaType,
-            $"Content-Type '{contentType}' is not accepted here; upload with multipart/form-data (fields 'file' and 'purpose').", null, "unsupported_media_type");
+            $"Content-Type '{Problems.ClientText.Echo(contentType)}' is not accepted here; upload with multipart/form-data (fields 'file' and 'purpose').", null, "unsupported_media_type");
     }
 
     private static IResult List(FileStore store, string? purpose, string? after, string? limit, string? order)
