@@ -58,7 +58,8 @@ public static class ClientText
     public static string Bound(string message)
     {
         if (message.Length <= MaxEchoedChars) return message;
-        var cut = LongQuoted.Replace(message, m => $"'{Echo(m.Groups[1].Value)}'");
+        var cut = LongQuoted.Replace(message, m => m.Groups[1].Value.EndsWith(" characters)", StringComparison.Ordinal) ? m.Value
+            : $"'{Echo(m.Groups[1].Value)}'");
         return cut.Length <= MaxMessageChars ? cut : $"{Head(cut, 1000)} … {Tail(cut, 400)}";
     }
 
