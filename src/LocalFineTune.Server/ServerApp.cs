@@ -88,6 +88,8 @@ public sealed class ServerApp
         services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IOptions<ServerOptions>>().Value.ModelsRoot));
         services.AddSingleton<DeviceInventory>();
         services.AddSingleton<IJobExecutor, TrainingJobExecutor>();
+        services.AddSingleton<JobLifecycleLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobLifecycleLog>());
         services.AddSingleton(CreateWorker);
         services.AddSingleton(sp => new StartRequestParser(sp.GetRequiredService<IOptions<ServerOptions>>().Value,
             sp.GetRequiredService<ModelCatalog>(), sp.GetRequiredService<AddressPolicy>()));

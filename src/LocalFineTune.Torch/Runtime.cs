@@ -73,6 +73,19 @@ public static class Runtime
         Check.Status(N.lft_rng_set_state((int)device.Type, device.Index, tensor.Handle));
     }
 
+    /// <summary>
+    /// Debian's libtorch 1.13 starts with one intra-op thread on some machines (its OpenMP default reads 1 on a
+    /// 2-core VM), which halves matmul speed. When nobody chose (no OMP_NUM_THREADS) and it is 1 on a machine with
+    /// more cores, use every core. Returns the thread count in force afterwards.
+    /// </summary>
+    public static int UseAllCoresIfSingleThreaded()
+    {
+        var cores = Environment.ProcessorCount;
+        if (NumThreads == 1 && cores > 1 && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")))
+            NumThreads = cores;
+        return NumThreads;
+    }
+
     public static int NumThreads
     {
         get => N.lft_get_num_threads();

@@ -51,6 +51,7 @@ public sealed class TrainingFlowTests : IDisposable
         var error = status.GetProperty("error");
         Assert.Equal("dataset_url", error.GetProperty("param").GetString());
         Assert.Contains("bad.jsonl line 3", error.GetProperty("message").GetString());
+        Assert.Equal(1, status.GetProperty("attempt").GetInt32()); // validation was its one attempt (issue 12.11)
     }
 
     [Fact]

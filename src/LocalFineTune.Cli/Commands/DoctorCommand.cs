@@ -37,6 +37,7 @@ internal static class DoctorCommand
         {
             libtorch = $"{major}.{minor}",
             threads = Runtime.NumThreads,
+            cores = Environment.ProcessorCount,
             matmul_gflops_1024 = Math.Round(blas.Gflops, 1),
             openblas_loaded = blas.OpenBlasLoaded,
             cuda_available = Runtime.CudaIsAvailable,
@@ -44,13 +45,14 @@ internal static class DoctorCommand
             warnings = blas.Warning is null ? Array.Empty<string>() : [blas.Warning],
         };
         if (json) Console.WriteLine(JsonSerializer.Serialize(report));
-        else PrintText(report.libtorch, report.threads, blas, report.cuda_devices);
+        else PrintText(report.libtorch, report.threads, report.cores, blas, report.cuda_devices);
         return blas.Warning is null ? 0 : 1;
     }
 
-    private static void PrintText(string version, int threads, BlasCheck.Result blas, int cudaDevices)
+    private static void PrintText(string version, int threads, int cores, BlasCheck.Result blas, int cudaDevices)
     {
-        Console.WriteLine($"libtorch      {version} ({threads} threads)");
+        Console.WriteLine($"libtorch      {version}, {threads} intra-op {(threads == 1 ? "thread" : "threads")} on {cores} {(cores == 1 ? "core" : "cores")}" +
+            (threads < cores ? " (OMP_NUM_THREADS limits it)" : ""));
         Console.WriteLine($"matmul 1024²  {blas.Gflops:F1} GFLOP/s, OpenBLAS {(blas.OpenBlasLoaded ? "loaded" : "NOT loaded")}");
         Console.WriteLine($"CUDA          {(cudaDevices > 0 ? $"{cudaDevices} device(s)" : "none (CPU training only)")}");
         if (blas.Warning is not null) Console.WriteLine($"warning: {blas.Warning}");

@@ -5,8 +5,10 @@ namespace LocalFineTune.Cli.Commands;
 
 /// <summary>
 /// `lft serve`: runs the fine-tuning service (the /api/finetune HTTP API) on http://127.0.0.1:5002 by default.
-/// The named options map to configuration keys; any other `--Section:Key=value` is passed through to ASP.NET
-/// configuration, e.g. `--LocalFineTune:Downloads:AllowedHosts:0=data.example.com`.
+/// The named options map to configuration keys. Any other configuration key goes through the explicit form
+/// `--set Section:Key=value` (or its short spelling `--Section:Key=value`, with the colon), e.g.
+/// `--set LocalFineTune:Downloads:AllowedHosts:0=data.example.com`. Anything else is refused with a suggestion, so a
+/// typo such as `--url` never starts the service on the default address.
 /// </summary>
 internal static class ServeCommand
 {
@@ -17,18 +19,53 @@ internal static class ServeCommand
     private static readonly Option<string?> Devices = new("--devices") { Description = "Comma-separated devices, e.g. cuda:0,cpu (default: cpu)" };
     private static readonly Option<int?> Concurrency = new("--concurrency") { Description = "Trainings at once per device (default: 1)" };
     private static readonly Option<string?> ApiKey = new("--api-key") { Description = "Require 'Authorization: Bearer <key>' on every route but /health" };
+    private static readonly Option<string[]> Set = new("--set")
+    {
+        Description = "Any configuration key, as Section:Key=value (repeatable), e.g. LocalFineTune:Downloads:AllowedHosts:0=data.example.com",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
 
     public static Command Create()
     {
-        var command = new Command("serve", "Run the fine-tuning HTTP service (POST /api/finetune/start, status, models, generate).")
-        {
-            TreatUnmatchedTokensAsErrors = false,
-        };
-        foreach (var option in new Option[] { Urls, ModelsRoot, DataRoot, State, Devices, Concurrency, ApiKey })
+        var command = new Command("serve", "Run the fine-tuning HTTP service (POST /api/finetune/start, status, models, generate).");
+        foreach (var option in new Option[] { Urls, ModelsRoot, DataRoot, State, Devices, Concurrency, ApiKey, Set })
             command.Options.Add(option);
+        command.Validators.Add(result =>
+        {
+            foreach (var pair in result.GetValue(Set) ?? [])
+            {
+                if (!IsKeyValue(pair))
+                    result.AddError($"--set '{pair}' is not Section:Key=value; e.g. --set LocalFineTune:Downloads:AllowedHosts:0=data.example.com");
+            }
+        });
         command.SetAction((parse, cancellation) => ServerApp.RunAsync(ToServerArgs(parse), cancellation));
         return command;
     }
+
+    /// <summary>
+    /// `lft serve --Section:Key=value` (a configuration key, recognised by its colon) is the short spelling of
+    /// `--set Section:Key=value`; rewritten before parsing so that every other unknown token is an error.
+    /// </summary>
+    public static string[] ExpandConfigurationKeys(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "serve") return args;
+        var expanded = new List<string> { args[0] };
+        foreach (var arg in args.Skip(1))
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal) && IsKeyValue(arg[2..]) && arg.IndexOf(':') < arg.IndexOf('='))
+            {
+                expanded.Add("--set");
+                expanded.Add(arg[2..]);
+            }
+            else
+            {
+                expanded.Add(arg);
+            }
+        }
+        return [.. expanded];
+    }
+
+    private static bool IsKeyValue(string pair) => pair.IndexOf('=') > 0;
 
     private static string[] ToServerArgs(ParseResult parse)
     {
@@ -44,7 +81,7 @@ internal static class ServeCommand
         Add("--devices", parse.GetValue(Devices));
         Add("--concurrency", parse.GetValue(Concurrency));
         Add("--api-key", parse.GetValue(ApiKey));
-        args.AddRange(parse.UnmatchedTokens);
+        foreach (var pair in parse.GetValue(Set) ?? []) args.Add("--" + pair);
         return [.. args];
     }
 }

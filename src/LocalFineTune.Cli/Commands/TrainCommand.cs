@@ -60,7 +60,8 @@ internal static class TrainCommand
         try
         {
             var request = BuildRequest(parse);
-            if (!json) AnsiConsole.MarkupLine($"[grey]options:[/] {Markup.Escape(JsonSerializer.Serialize(request.Options, CompactJson))}");
+            // Plain Console: one line of valid JSON whatever the terminal width (Spectre would wrap it).
+            if (!json) Console.WriteLine($"options: {JsonSerializer.Serialize(request.Options, CompactJson)}");
             var outcome = json
                 ? FineTuneJob.Run(request, new JsonLinesProgress(), cancellation)
                 : RunWithProgressBar(request, cancellation);
@@ -131,7 +132,8 @@ internal static class TrainCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask("training", maxValue: 1);
+                // The base is evaluated before step 1 (seconds on a big validation set): say so instead of a bare 0%.
+                var task = context.AddTask("evaluating the base model before step 1…", maxValue: 1);
                 outcome = FineTuneJob.Run(request, new SpectreProgress(task), cancellation);
                 task.Value = task.MaxValue;
             });

@@ -25,10 +25,12 @@ public static class FineTuneEndpoints
         return group;
     }
 
-    private static async Task<Accepted<StartResponse>> StartAsync(HttpRequest request, FineTuneService service, CancellationToken cancellation)
+    private static async Task<Accepted<StartResponse>> StartAsync(HttpRequest request, FineTuneService service, JobLifecycleLog lifecycle,
+        CancellationToken cancellation)
     {
         var body = await JsonBody.ReadObjectAsync(request, cancellation);
         var (job, spec) = service.Start(body);
+        lifecycle.Accepted(job, spec.Model, spec.DatasetUrl);
         var config = ResolvedConfig(spec);
         var response = new StartResponse("started", job.Id, $"Fine-tuning started for {spec.Model}", config);
         return TypedResults.Accepted($"/api/finetune/status/{job.Id}", response);

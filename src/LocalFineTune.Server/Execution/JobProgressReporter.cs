@@ -6,11 +6,13 @@ namespace LocalFineTune.Server.Execution;
 
 /// <summary>
 /// Bridges the trainer's callbacks (on the training thread, between steps) to the job: progress snapshots
-/// (throttled by <see cref="JobExecution"/>), about a hundred metric events per run, eval and checkpoint events.
+/// (throttled by <see cref="JobExecution"/>), about a hundred metric events per run, eval and checkpoint events; the
+/// same reports go to the server log through <paramref name="lifecycle"/> when given.
 /// </summary>
-public sealed class JobProgressReporter(JobExecution job) : ITrainingProgress
+public sealed class JobProgressReporter(JobExecution job, JobLifecycleLog? lifecycle = null) : ITrainingProgress
 {
     private readonly Dictionary<string, double> _metrics = [];
+    private readonly ProgressThrottle _logThrottle = new();
 
     public double? EvalLossBefore { get; private set; }
     public double? EvalLossAfter { get; private set; }
@@ -28,6 +30,7 @@ public sealed class JobProgressReporter(JobExecution job) : ITrainingProgress
             EtaSeconds = p.EstimatedRemaining.TotalSeconds,
             Metrics = new Dictionary<string, double>(_metrics),
         });
+        lifecycle?.Progress(job.JobId, p, _logThrottle);
         var every = Math.Max(1, p.TotalSteps / 100);
         if (p.Step % every == 0 || p.Step == p.TotalSteps)
         {
@@ -52,6 +55,7 @@ public sealed class JobProgressReporter(JobExecution job) : ITrainingProgress
             EvalLossAfter = evaluation.Loss;
             _metrics["eval_loss_after"] = evaluation.Loss;
         }
+        lifecycle?.Evaluation(job.JobId, evaluation);
         var data = JsonSerializer.Serialize(new { step = evaluation.Step, eval_loss = evaluation.Loss, eval_perplexity = evaluation.Perplexity, dataset = evaluation.Dataset });
         job.LogMetrics($"Eval at step {evaluation.Step}: loss={evaluation.Loss:0.0000} on {evaluation.Dataset}", data);
     }
@@ -62,6 +66,7 @@ public sealed class JobProgressReporter(JobExecution job) : ITrainingProgress
         job.AddCheckpoint(step, path, JsonSerializer.Serialize(_metrics));
         job.SetResumeFrom(path);
         job.Log($"Checkpoint saved at step {step}.");
+        lifecycle?.Checkpoint(job.JobId, step, path);
     }
 
     public void OnMessage(string message) => job.Log(message);

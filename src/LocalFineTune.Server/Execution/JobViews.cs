@@ -61,7 +61,7 @@ public static class JobViews
             EtaSeconds = job.State == JobState.Running ? progress?.EtaSeconds : null,
             TrainedTokens = progress?.TrainedTokens ?? (long?)ReadDouble(result, "trained_tokens"),
             Error = job.Error is { } e ? new JobErrorView(e.Code, e.Message, e.Param) : null,
-            Attempt = job.Attempt,
+            Attempt = AttemptsMade(job),
             CancelRequested = job.CancelRequested,
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(job.CreatedAt),
             StartedAt = job.StartedAt is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null,
@@ -108,4 +108,10 @@ public static class JobViews
 
     private static double? ReadDouble(JsonElement? obj, string name) =>
         obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+
+    /// <summary>
+    /// The store counts an attempt when a worker claims the job for training; a job that failed while its dataset was
+    /// being validated never got there, yet that validation was its first (and only) attempt.
+    /// </summary>
+    private static int AttemptsMade(JobRecord job) => job.Attempt == 0 && job.State == JobState.Failed ? 1 : job.Attempt;
 }

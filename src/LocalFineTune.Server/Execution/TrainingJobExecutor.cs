@@ -18,7 +18,7 @@ namespace LocalFineTune.Server.Execution;
 /// publishes models/&lt;base&gt;-finetuned-&lt;stamp&gt;/ in one rename. A rerun (crash, restart) resumes from the job's
 /// newest complete checkpoint. Both run on the worker's dedicated job thread.
 /// </summary>
-public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, DatasetDownloader downloader) : IJobExecutor
+public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, DatasetDownloader downloader, JobLifecycleLog? lifecycle = null) : IJobExecutor
 {
     private const int MaxErrorsInMessage = 10;
 
@@ -49,8 +49,9 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
     {
         var spec = TrainingJobSpec.FromJson(context.Job.SpecJson);
         var resumeFrom = FindResumeCheckpoint(context);
-        var progress = new JobProgressReporter(context);
+        var progress = new JobProgressReporter(context, lifecycle);
         context.Log(resumeFrom is null ? $"Training {spec.Model} on {spec.DatasetUrl}." : $"Resuming from {Path.GetFileName(resumeFrom)}.");
+        lifecycle?.Started(context.JobId, context.Attempt, spec.Model, spec.DatasetUrl, resumeFrom, spec.Options.GetRawText());
         FineTuneOutcome outcome;
         try
         {

@@ -33,6 +33,8 @@ public static class Trainer
             ? session.Restore(resume, plan, epochs, totalSteps, data.Training.Count)
             : NewState(run, options, plan, epochs, totalSteps, data.Training.Count);
 
+        if (state.EvalHistory.Count == 0)
+            run.Progress.OnMessage($"evaluating the base model on {data.Evaluation.Count} sequences ({data.EvaluationName}) before step 1");
         var before = state.EvalHistory.Count > 0 ? ToResult(state.EvalHistory[0]) : Evaluate(run, data, 0, state, cancellation);
         model.Training = true;
         var startStep = state.GlobalStep;

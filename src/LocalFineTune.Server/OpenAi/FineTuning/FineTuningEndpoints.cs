@@ -20,10 +20,14 @@ public static class FineTuningEndpoints
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, FineTuningJobFactory factory, FineTuningJobViews views, CancellationToken cancellation)
+    private static async Task<IResult> CreateAsync(HttpRequest request, FineTuningJobFactory factory, FineTuningJobViews views,
+        Execution.JobLifecycleLog lifecycle, CancellationToken cancellation)
     {
         var body = await OpenAiJson.ReadObjectAsync(request, cancellation);
-        return OpenAiJson.Ok(views.Job(factory.Create(body)));
+        var job = factory.Create(body);
+        var spec = Execution.TrainingJobSpec.FromJson(job.SpecJson);
+        lifecycle.Accepted(job, spec.Model, spec.DatasetUrl);
+        return OpenAiJson.Ok(views.Job(job));
     }
 
     private static IResult List(HttpRequest request, IJobStore store, FineTuningJobViews views, string? after, string? limit)
