@@ -24,7 +24,7 @@ public static class HfModelFolder
 {
     /// <summary>Tokenizer files transformers' GPT-2 tokenizers read or write; those present are copied on save.</summary>
     public static IReadOnlyList<string> TokenizerFileNames { get; } =
-        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "added_tokens.json"];
+        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "added_tokens.json", "chat_template.jinja"];
 
     public static LoadedModel Load(string dir, Device device, ScalarType dtype = ScalarType.Float32)
     {

@@ -31,7 +31,7 @@ public static class SequenceBuilder
             }
             var sequence = example.Kind == ExampleKind.PromptCompletion
                 ? tokenizer.TokenizePromptCompletion(example.Prompt ?? "", example.Completion ?? "")
-                : tokenizer.TokenizeChat(example.Messages ?? []);
+                : TokenizeChat(tokenizer, example);
             if (sequence.Length > maxSeqLength) truncated++;
             sequence = sequence.Truncate(maxSeqLength);
             // A prompt that fills the whole window leaves nothing to learn from: skip it rather than train on nothing.
@@ -40,6 +40,18 @@ public static class SequenceBuilder
         }
         sequences.AddRange(Pack(packedText, maxSeqLength));
         return new TokenizedDataset(sequences, truncated, dropped);
+    }
+
+    private static TokenizedSequence TokenizeChat(ExampleTokenizer tokenizer, TrainingExample example)
+    {
+        try
+        {
+            return tokenizer.TokenizeChat(example.Messages ?? []);
+        }
+        catch (Templating.TemplateException e)
+        {
+            throw new InvalidDataException($"{example.Source}: the model's chat template ({tokenizer.ChatTemplate?.Origin}) cannot render this conversation: {e.Message}", e);
+        }
     }
 
     /// <summary>Cuts a token stream into windows of windowLength; a last shorter window is kept if it has a target.</summary>

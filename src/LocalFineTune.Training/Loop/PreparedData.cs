@@ -1,4 +1,5 @@
 using LocalFineTune.Torch;
+using LocalFineTune.Training.Chat;
 using LocalFineTune.Training.Data;
 using LocalFineTune.Training.Options;
 
@@ -21,7 +22,7 @@ internal sealed record PreparedData(
             throw new TrainingOptionsException([new OptionError("max_seq_length",
                 $"{options.MaxSeqLength} exceeds the model's context length {contextLength}; use at most {contextLength}")]);
         var maxSeqLength = options.MaxSeqLength ?? contextLength;
-        var tokenizer = new ExampleTokenizer(run.Tokenizer);
+        var tokenizer = new ExampleTokenizer(run.Tokenizer, ChatTemplateLocator.ForTokenizer(run.Tokenizer));
         var training = SequenceBuilder.Build(run.TrainingExamples, tokenizer, maxSeqLength);
         if (training.Sequences.Count == 0)
             throw new InvalidOperationException("the training data has no token to learn from (every example was empty or its prompt filled max_seq_length)");

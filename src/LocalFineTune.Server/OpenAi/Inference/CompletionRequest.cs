@@ -10,10 +10,16 @@ namespace LocalFineTune.Server.OpenAi.Inference;
 public sealed record CompletionRequest(string Model, IReadOnlyList<string> Prompts, int MaxTokens, double Temperature, double TopP,
     IReadOnlyList<string> Stop, long? Seed, int N, bool Stream, bool IncludeUsage)
 {
+    /// <summary>Chat requests: the conversation, rendered with the model's own template once the model is known.</summary>
+    public IReadOnlyList<ChatMessage>? Messages { get; init; }
+
     public const int MaxN = 8;
     public const int MaxStopStrings = 4;
 
-    /// <summary>Chat: the conversation rendered with the training chat template, up to the assistant's turn.</summary>
+    /// <summary>
+    /// Chat: the conversation is kept in <see cref="Messages"/>; <see cref="Prompts"/> holds it in the fallback format
+    /// until <see cref="IGenerationRun.RenderChatPrompt"/> renders it with the model's template.
+    /// </summary>
     public static CompletionRequest ParseChat(JsonElement body, int maxTokensLimit)
     {
         if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind == JsonValueKind.Null)
@@ -23,7 +29,8 @@ public sealed record CompletionRequest(string Model, IReadOnlyList<string> Promp
         var chat = messages.EnumerateArray().Select((m, i) => Message(m, i)).ToList();
         var prompt = ChatTemplateRenderer.RenderGenerationPrompt(chat);
         var maxTokens = JsonFields.Long(body, "max_completion_tokens") is { } mct ? mct : JsonFields.Long(body, "max_tokens");
-        return Parse(body, [prompt], maxTokens, maxTokensLimit, maxTokensLimit, maxTokens is null ? null : JsonFields.Has(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
+        return Parse(body, [prompt], maxTokens, maxTokensLimit, maxTokensLimit, maxTokens is null ? null : JsonFields.Has(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens")
+            with { Messages = chat };
     }
 
     /// <summary>Legacy completions: prompt is a string or an array of strings (token-id prompts are not supported).</summary>

@@ -32,6 +32,7 @@ public static class CompletionsEndpoints
         var model = s.Models.Resolve(request.Model);
         using var lease = await s.Gate.EnterAsync(aborted);
         using var run = await s.Generator.StartAsync(model.Path, aborted);
+        if (request.Messages is { } messages) request = request with { Prompts = [ChatPrompt.Render(run, messages)] };
         var stream = new CompletionStream(http, request, chat);
         try
         {

@@ -1,3 +1,6 @@
+using LocalFineTune.Datasets.Model;
+using LocalFineTune.Training.Data;
+
 namespace LocalFineTune.Server.OpenAi.Inference;
 
 /// <summary>One text continuation as /v1 asks for it.</summary>
@@ -18,6 +21,12 @@ public interface IChatGenerator
 
 public interface IGenerationRun : IDisposable
 {
+    /// <summary>
+    /// The prompt for a chat conversation, up to the assistant's turn, in the loaded model's format. The default is the
+    /// documented fallback format; real runs use the model folder's own chat template.
+    /// </summary>
+    string RenderChatPrompt(IReadOnlyList<ChatMessage> messages) => ChatTemplateRenderer.RenderGenerationPrompt(messages);
+
     /// <summary>Generates one continuation, handing each text piece to <paramref name="onPiece"/> as soon as it is safe to show.</summary>
     Task<TextResult> GenerateAsync(TextRequest request, Func<string, Task> onPiece, CancellationToken cancellation);
 }

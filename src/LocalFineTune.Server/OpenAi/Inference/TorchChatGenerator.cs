@@ -4,6 +4,9 @@ using LocalFineTune.Models.Generation;
 using LocalFineTune.Models.Loading;
 using LocalFineTune.Server.OpenAi.Common;
 using LocalFineTune.Torch;
+using LocalFineTune.Datasets.Model;
+using LocalFineTune.Training.Chat;
+using LocalFineTune.Training.Data;
 
 namespace LocalFineTune.Server.OpenAi.Inference;
 
@@ -24,6 +27,7 @@ public sealed class TorchChatGenerator : IChatGenerator
     private sealed class Run : IGenerationRun
     {
         private readonly BlockingCollection<Action<LoadedModel>> _work = new();
+        private ModelChatTemplate? _chatTemplate;
         public readonly TaskCompletionSource Loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Run(string modelPath)
@@ -47,6 +51,15 @@ public sealed class TorchChatGenerator : IChatGenerator
             }
             using (loaded)
             {
+                try
+                {
+                    _chatTemplate = ChatTemplateLocator.Find(modelPath, loaded.Tokenizer);
+                }
+                catch (InvalidDataException e)
+                {
+                    Loaded.SetException(OpenAiException.BadRequest(e.Message, "model", "chat_template_error"));
+                    return;
+                }
                 Loaded.SetResult();
                 foreach (var work in _work.GetConsumingEnumerable()) work(loaded);
             }
@@ -84,6 +97,10 @@ public sealed class TorchChatGenerator : IChatGenerator
                 pieces.TryComplete();
             }
         }
+
+        /// <summary>The model folder's own chat template with add_generation_prompt=true; the fallback format without one.</summary>
+        public string RenderChatPrompt(IReadOnlyList<ChatMessage> messages) =>
+            _chatTemplate?.RenderGenerationPrompt(messages) ?? ChatTemplateRenderer.RenderGenerationPrompt(messages);
 
         public void Dispose() => _work.CompleteAdding();
     }
