@@ -88,8 +88,9 @@ internal sealed class BpeMerger
 
     private void FillHeap(int[] symbols, int count, MergeTable merges, CancellationToken cancellationToken)
     {
-        // Each merge pops one entry and pushes at most two, and there are at most count - 1 merges.
-        if (_heap.Length < 2 * count) _heap = new long[2 * count];
+        // The initial pairs fit in count; each merge pops one entry and pushes at most two, so the heap
+        // can grow to 2 × count, but rarely does: start at count and grow on demand.
+        if (_heap.Length < count) _heap = new long[count + 16];
         _heapCount = 0;
         for (var i = 0; i + 1 < count; i++)
         {

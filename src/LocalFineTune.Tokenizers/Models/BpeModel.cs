@@ -69,7 +69,7 @@ internal sealed partial class BpeModel
         if (word.IsEmpty) return [];
         if (Options.IgnoreMerges && _vocabBySpan.TryGetValue(word, out var whole)) return [whole];
         var merger = BpeMerger.ForCurrentThread(word.Length);
-        var symbols = merger.SymbolBuffer(_symbolTable.MaxSymbols(word.Length));
+        var symbols = merger.SymbolBuffer(_symbolTable.MaxSymbols(word));
         var count = _symbolTable.InitialSymbols(word, symbols);
         count = merger.Merge(symbols, count, _merges, cancellationToken);
         return symbols.AsSpan(0, count).ToArray();

@@ -36,10 +36,18 @@ internal sealed class SymbolTable
         _hasAffixes = _prefix.Length > 0 || _suffix.Length > 0;
     }
 
-    /// <summary>An upper bound on the symbols a word of this many chars can start with (all bytes of every char).</summary>
-    public int MaxSymbols(int wordLength) => wordLength * (3 + 3 * _prefix.Length) + 3 * _suffix.Length + 4;
+    /// <summary>
+    /// An upper bound on the symbols word starts with: one per char, or with byte_fallback every UTF-8
+    /// byte of every char with its affixes (sized exactly, so a long word does not reserve 3× its length).
+    /// </summary>
+    public int MaxSymbols(ReadOnlySpan<char> word)
+    {
+        if (_byteIds is null) return word.Length + 1;
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(word);
+        return bytes + word.Length * 3 * _prefix.Length + 3 * _suffix.Length + 4;
+    }
 
-    /// <summary>Writes the initial symbols of word into output (MaxSymbols long); returns their count.</summary>
+    /// <summary>Writes the initial symbols of word into output (MaxSymbols(word) long); returns their count.</summary>
     public int InitialSymbols(ReadOnlySpan<char> word, int[] output)
     {
         var tokenLength = _prefix.Length + 2 + _suffix.Length;
