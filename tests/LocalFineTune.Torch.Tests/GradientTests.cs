@@ -4,6 +4,7 @@ using static LocalFineTune.Torch.Functional;
 namespace LocalFineTune.Torch.Tests;
 
 /// <summary>Every differentiable op's backward against finite differences in float64.</summary>
+[Collection(GlobalRngCollection.Name)] // seeds the process-wide generator
 public class GradientTests
 {
     private static Tensor R(params long[] shape) => Tensor.Randn(shape, ScalarType.Float64);

@@ -3,6 +3,7 @@ using static LocalFineTune.Torch.Tests.TensorAssert;
 
 namespace LocalFineTune.Torch.Tests;
 
+[Collection(GlobalRngCollection.Name)] // seeds the process-wide generator
 public class ScopeAndAutogradTests
 {
     [Fact]
