@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalFineTune.Hub;
 using LocalFineTune.Server.Problems;
 
 namespace LocalFineTune.Server.Catalog;
@@ -70,6 +71,10 @@ public sealed class ModelCatalog(string modelsRoot)
                 return full;
             }
         }
+        if (IsPlainName(name) && BaseModelCatalog.Find(name) is { } entry)
+        {
+            throw NotDownloaded(entry, param);
+        }
         throw new ApiProblemException(param, "model_not_found",
             $"Unknown model '{ClientText.Echo(name)}'. Available: {AvailableText()}. Put a Hugging Face folder under {BaseRoot}/<name>/ to add a base.",
             extra: new Dictionary<string, object?> { ["available"] = AvailableNames() });
@@ -85,6 +90,21 @@ public sealed class ModelCatalog(string modelsRoot)
         {
             return null;
         }
+    }
+
+    /// <summary>A catalog name whose folder is not on disk yet: say the exact command that downloads it.</summary>
+    private ApiProblemException NotDownloaded(CatalogEntry entry, string param)
+    {
+        var gated = entry.Gated
+            ? $" {entry.Repository} is gated: accept its licence at {entry.LicencePage("https://huggingface.co")} and set HF_TOKEN before pulling."
+            : "";
+        return new ApiProblemException(param, "model_not_downloaded",
+            $"Base model '{entry.Name}' ({entry.Repository}) is not downloaded yet: run `lft pull {entry.Name}` " +
+            $"(it writes {System.IO.Path.Combine(BaseRoot, entry.Name)}/), then start the job again.{gated} Available now: {AvailableText()}.",
+            extra: new Dictionary<string, object?>
+            {
+                ["pull_command"] = $"lft pull {entry.Name}", ["repository"] = entry.Repository, ["available"] = AvailableNames(),
+            });
     }
 
     public IReadOnlyList<string> AvailableNames() =>

@@ -17,7 +17,9 @@ public sealed record InfoResponse(
     IReadOnlyDictionary<string, int[]> Ranges,
     IReadOnlyList<string> Statuses,
     string? Note,
-    IReadOnlyDictionary<string, ModelDefaultsView>? ModelDefaults = null);
+    IReadOnlyDictionary<string, ModelDefaultsView>? ModelDefaults = null,
+    IReadOnlyList<CatalogModelView>? Catalog = null,
+    IReadOnlyDictionary<string, string>? MemoryFormulas = null);
 
 /// <summary>What a job on this base trains with when the request leaves a field out (the base's training_defaults.json applied).</summary>
 public sealed record ModelDefaultsView(object Epochs, object BatchSize, double? LearningRate, string? Source);
@@ -60,7 +62,9 @@ public static class InfoEndpoints
             Ranges: new Dictionary<string, int[]> { ["epochs"] = [1, StartRequestParser.MaxEpochs], ["batch_size"] = [1, StartRequestParser.MaxBatchSize] },
             Statuses: ["validating_files", "queued", "running", "succeeded", "failed", "cancelled"],
             Note: note,
-            ModelDefaults: bases.Where(b => supported.Contains(b.Name)).ToDictionary(b => b.Name, b => ModelDefaultsOf(b.Path))));
+            ModelDefaults: bases.Where(b => supported.Contains(b.Name)).ToDictionary(b => b.Name, b => ModelDefaultsOf(b.Path)),
+            Catalog: CatalogView.List(catalog),
+            MemoryFormulas: new Dictionary<string, string> { ["full"] = CatalogView.FullFormula, ["lora"] = CatalogView.LoraFormula }));
     }
 
     private static Dictionary<string, object> DefaultsOf(TrainingOptions o) => new()

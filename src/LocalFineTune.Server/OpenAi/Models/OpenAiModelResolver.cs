@@ -30,6 +30,11 @@ public sealed class OpenAiModelResolver(ModelCatalog catalog, FineTunedNames nam
             var isFineTuned = !path.StartsWith(catalog.BaseRoot, StringComparison.Ordinal);
             return new ResolvedModel(name, System.IO.Path.GetFullPath(path), marker > 0 ? folder[..marker] : folder, isFineTuned);
         }
+        catch (ApiProblemException e) when (e.Code == "model_not_downloaded")
+        {
+            // A known base that is only missing on disk is a fixable bad request, not an unknown model.
+            throw OpenAiException.BadRequest(e.Message, param, e.Code);
+        }
         catch (ApiProblemException e) when (e.Status is 400 or 404)
         {
             throw OpenAiException.NotFound($"The model '{name}' does not exist. {e.Message}", param, "model_not_found");
