@@ -3,8 +3,8 @@ using LocalFineTune.Torch;
 namespace LocalFineTune.Models;
 
 /// <summary>
-/// What the trainer, evaluator and generator need from any decoder-only architecture (GPT-2 first,
-/// Llama/Mistral/Qwen and Phi later). Parameters carry their Hugging Face checkpoint names, so saving
+/// What the trainer, evaluator and generator need from any decoder-only architecture (GPT-2, Llama,
+/// Mistral, Qwen2/3, Phi and Phi-3 all run on <see cref="Decoder.DecoderModel"/>). Parameters carry their Hugging Face checkpoint names, so saving
 /// and loading is a checked name-by-name copy.
 /// </summary>
 public interface ICausalLanguageModel : IDisposable
@@ -34,4 +34,7 @@ public interface ICausalLanguageModel : IDisposable
     /// <summary>An empty KV cache sized for this model, or null when the model cannot use one (generation then
     /// re-feeds the whole sequence each step). A default so that test doubles need not implement it.</summary>
     KeyValueCache? CreateCache() => null;
+
+    /// <summary>Every module's HF path ("model.layers.0.self_attn.q_proj", …), e.g. to pick LoRA targets by name.</summary>
+    IReadOnlyList<string> ModulePaths => [];
 }

@@ -1,3 +1,4 @@
+using LocalFineTune.Models.Decoder;
 using LocalFineTune.Models.Gpt2;
 using LocalFineTune.SafeTensors;
 using LocalFineTune.Tokenizers;
@@ -6,48 +7,57 @@ using LocalFineTune.Torch;
 namespace LocalFineTune.Models.Loading;
 
 /// <summary>A model, its tokenizer and config, loaded from one Hugging Face folder. Disposing frees the weights.</summary>
-public sealed class LoadedModel(ICausalLanguageModel model, Tokenizer tokenizer, string directory, Gpt2Config config) : IDisposable
+public sealed class LoadedModel(ICausalLanguageModel model, Tokenizer tokenizer, string directory, ModelConfig config) : IDisposable
 {
     public ICausalLanguageModel Model { get; } = model;
     public Tokenizer Tokenizer { get; } = tokenizer;
     public string Directory { get; } = directory;
-    public Gpt2Config Config { get; } = config;
+
+    /// <summary>The folder's config.json; its torch_dtype names the dtype the weights were loaded in.</summary>
+    public ModelConfig Config { get; } = config;
 
     public void Dispose() => Model.Dispose();
 }
 
 /// <summary>
-/// Hugging Face model folders in and out: config.json, model.safetensors (or shards), tokenizer files.
-/// What <see cref="Save"/> writes loads in transformers' GPT2LMHeadModel.from_pretrained unchanged.
+/// Hugging Face model folders in and out: config.json, model.safetensors or shards + index, generation_config.json,
+/// tokenizer files. What <see cref="Save"/> writes loads in transformers' from_pretrained unchanged.
 /// </summary>
 public static class HfModelFolder
 {
-    /// <summary>Tokenizer files transformers' GPT-2 tokenizers read or write; those present are copied on save.</summary>
-    public static IReadOnlyList<string> TokenizerFileNames { get; } =
-        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "added_tokens.json", "chat_template.jinja"];
+    /// <summary>transformers' default max_shard_size ("5GB"): bigger checkpoints are split into shards + index.</summary>
+    public const long DefaultMaxShardBytes = 5_000_000_000;
 
+    /// <summary>Tokenizer files transformers' tokenizers read or write; those present are copied on save.</summary>
+    public static IReadOnlyList<string> TokenizerFileNames { get; } =
+        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "added_tokens.json",
+         "tokenizer.model", "chat_template.jinja"];
+
+    /// <param name="dtype">The compute dtype: weights stored as F32/F16/BF16 are converted to it tensor by tensor.</param>
     public static LoadedModel Load(string dir, Device device, ScalarType dtype = ScalarType.Float32)
     {
         if (!System.IO.Directory.Exists(dir))
             throw new DirectoryNotFoundException($"Model folder '{dir}' does not exist. Put the model under models/base/<name>/ or pass the right path.");
-        var config = Gpt2ConfigJson.Load(Path.Combine(dir, "config.json"));
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
         var tokenizer = Tokenizer.FromFolder(dir);
         if (tokenizer.VocabSize > config.VocabSize)
             throw new InvalidDataException($"The tokenizer in '{dir}' has {tokenizer.VocabSize} tokens but config.json's vocab_size is " +
                 $"{config.VocabSize}: ids past the embedding would crash. Use the tokenizer files that belong to this model.");
         using var checkpoint = SafeTensorsCheckpoint.OpenFolder(dir);
-        var model = Gpt2WeightLoader.Load(checkpoint, config, dir, device, dtype);
-        return new LoadedModel(model, tokenizer, Path.GetFullPath(dir), config with { TorchDtype = Gpt2WeightLoader.TorchDtypeName(dtype) });
+        var model = WeightLoader.Load(checkpoint, config, dir, device, dtype);
+        return new LoadedModel(model, tokenizer, Path.GetFullPath(dir), config.WithTorchDtype(WeightLoader.TorchDtypeName(dtype)));
     }
 
     /// <summary>
-    /// Writes config.json, model.safetensors ({"format":"pt"}, "transformer."-prefixed keys; a tied lm_head is left
-    /// out as save_pretrained does), generation_config.json, the tokenizer files of <paramref name="tokenizerSourceDir"/>
-    /// and <paramref name="extraJsonFiles"/> (file name → content), into a temporary sibling folder that then
-    /// replaces <paramref name="outDir"/>: readers never see a half-written model.
+    /// Writes config.json, the weights ({"format":"pt"}; one model.safetensors up to <paramref name="maxShardBytes"/>, else
+    /// model-0000N-of-0000M.safetensors + model.safetensors.index.json; a tied lm_head is left out as save_pretrained
+    /// does), generation_config.json (the source's when it has one and <paramref name="keepSourceGenerationConfig"/>), the tokenizer files of
+    /// <paramref name="tokenizerSourceDir"/> and <paramref name="extraJsonFiles"/> (file name → content), into a
+    /// temporary sibling folder that then replaces <paramref name="outDir"/>: readers never see a half-written model.
     /// </summary>
-    public static void Save(ICausalLanguageModel model, Gpt2Config config, string outDir, string tokenizerSourceDir,
-        ScalarType saveDtype = ScalarType.Float32, IReadOnlyDictionary<string, string>? extraJsonFiles = null)
+    public static void Save(ICausalLanguageModel model, ModelConfig config, string outDir, string tokenizerSourceDir,
+        ScalarType saveDtype = ScalarType.Float32, IReadOnlyDictionary<string, string>? extraJsonFiles = null,
+        long maxShardBytes = DefaultMaxShardBytes, bool keepSourceGenerationConfig = true)
     {
         var target = Path.GetFullPath(outDir);
         var parent = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{outDir}' has no parent folder.", nameof(outDir));
@@ -56,7 +66,7 @@ public static class HfModelFolder
         System.IO.Directory.CreateDirectory(temp);
         try
         {
-            WriteFolderContents(model, config, temp, tokenizerSourceDir, saveDtype, extraJsonFiles);
+            WriteFolderContents(model, config, temp, tokenizerSourceDir, saveDtype, extraJsonFiles, maxShardBytes, keepSourceGenerationConfig);
             ReplaceFolder(temp, target);
         }
         catch
@@ -66,21 +76,39 @@ public static class HfModelFolder
         }
     }
 
+    /// <summary>GPT-2 convenience: <see cref="Save(ICausalLanguageModel, ModelConfig, string, string, ScalarType, IReadOnlyDictionary{string, string}?, long)"/>
+    /// with the config.json GPT2Config.save_pretrained writes.</summary>
+    public static void Save(ICausalLanguageModel model, Gpt2Config config, string outDir, string tokenizerSourceDir,
+        ScalarType saveDtype = ScalarType.Float32, IReadOnlyDictionary<string, string>? extraJsonFiles = null) =>
+        Save(model, ModelConfig.FromGpt2(config), outDir, tokenizerSourceDir, saveDtype, extraJsonFiles);
+
     /// <summary>A random GPT-2 folder in real HF layout, for tests and the bundled tiny base.</summary>
     public static void CreateRandomFolder(string dir, Gpt2Config config, string tokenizerSourceDir, ulong seed)
     {
         using var model = Gpt2Model.CreateRandom(config, seed, Device.Cpu);
-        Save(model, config, dir, tokenizerSourceDir);
+        Save(model, ModelConfig.FromGpt2(config), dir, tokenizerSourceDir, keepSourceGenerationConfig: false);
     }
 
-    private static void WriteFolderContents(ICausalLanguageModel model, Gpt2Config config, string dir, string tokenizerSourceDir,
-        ScalarType saveDtype, IReadOnlyDictionary<string, string>? extraJsonFiles)
+    /// <summary>A random folder of any family (weights as transformers initialises them), for tests and benchmarks.</summary>
+    public static void CreateRandomFolder(string dir, ModelConfig config, string tokenizerSourceDir, ulong seed,
+        ScalarType saveDtype = ScalarType.Float32, long maxShardBytes = DefaultMaxShardBytes)
     {
-        var dtypeName = Gpt2WeightLoader.TorchDtypeName(saveDtype);
-        File.WriteAllText(Path.Combine(dir, "config.json"), Gpt2ConfigJson.ToJson(config, dtypeName));
-        File.WriteAllText(Path.Combine(dir, "generation_config.json"), Gpt2ConfigJson.GenerationConfigJson(config));
+        using var model = config.ModelType == "gpt2"
+            ? Gpt2Model.CreateRandom(Gpt2ConfigJson.Parse(config.ToJson()), seed, Device.Cpu)
+            : DecoderInit.CreateRandom(config.Spec, seed, Device.Cpu);
+        Save(model, config, dir, tokenizerSourceDir, saveDtype, maxShardBytes: maxShardBytes, keepSourceGenerationConfig: false);
+    }
+
+    private static void WriteFolderContents(ICausalLanguageModel model, ModelConfig config, string dir, string tokenizerSourceDir,
+        ScalarType saveDtype, IReadOnlyDictionary<string, string>? extraJsonFiles, long maxShardBytes, bool keepSourceGenerationConfig)
+    {
+        var dtypeName = WeightLoader.TorchDtypeName(saveDtype);
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.WithTorchDtype(dtypeName).ToJson());
+        var sourceGeneration = Path.Combine(tokenizerSourceDir, "generation_config.json");
+        if (keepSourceGenerationConfig && File.Exists(sourceGeneration)) File.Copy(sourceGeneration, Path.Combine(dir, "generation_config.json"));
+        else File.WriteAllText(Path.Combine(dir, "generation_config.json"), config.GenerationConfigJson());
         var tensors = model.NamedParameters.Select(p => ToWrite(p.Name, p.Parameter, saveDtype)).ToList();
-        SafeTensorsWriter.Write(Path.Combine(dir, ModelFolder.SingleFileName), tensors, SafeTensorsWriter.PyTorchMetadata);
+        ShardedSafeTensorsWriter.Write(dir, tensors, maxShardBytes, SafeTensorsWriter.PyTorchMetadata);
         CopyTokenizerFiles(tokenizerSourceDir, dir);
         foreach (var (name, content) in extraJsonFiles ?? new Dictionary<string, string>())
         {
@@ -91,7 +119,7 @@ public static class HfModelFolder
     }
 
     private static TensorToWrite ToWrite(string name, Tensor parameter, ScalarType saveDtype) =>
-        new(name, Gpt2WeightLoader.ToSafeTensorDType(saveDtype), parameter.Shape, stream =>
+        new(name, WeightLoader.ToSafeTensorDType(saveDtype), parameter.Shape, stream =>
         {
             // One tensor at a time on the CPU in the target dtype, so saving never holds a second model copy.
             using var scope = DisposeScope.Enter();

@@ -17,7 +17,7 @@ public sealed record FineTunedModelInfo(string Name, string BaseModel, DateTime 
 public sealed class ModelCatalog(string modelsRoot)
 {
     /// <summary>Architectures the Models layer can load and train today.</summary>
-    public static readonly IReadOnlySet<string> SupportedModelTypes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "gpt2" };
+    public static readonly IReadOnlySet<string> SupportedModelTypes = new HashSet<string>(LocalFineTune.Models.Families.ModelFamilies.SupportedModelTypes, StringComparer.OrdinalIgnoreCase);
 
     public const string Latest = "latest";
 

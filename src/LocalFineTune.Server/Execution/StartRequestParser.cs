@@ -156,7 +156,7 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
         if (type is not null && !ModelCatalog.SupportedModelTypes.Contains(type))
         {
             throw new ApiProblemException("model", "model_not_supported",
-                $"model '{model}' is a '{type}' model; this version trains {string.Join(", ", ModelCatalog.SupportedModelTypes)} models only. Use a GPT-2 family base (gpt2, distilgpt2, tiny-gpt2).");
+                $"model '{model}' is a '{type}' model; this version trains {string.Join(", ", ModelCatalog.SupportedModelTypes)} models only. Use a base of one of these families.");
         }
     }
 

@@ -1,12 +1,11 @@
 using LocalFineTune.Models;
-using LocalFineTune.Models.Gpt2;
 using LocalFineTune.Models.Loading;
 using LocalFineTune.Torch;
 
 namespace LocalFineTune.Training.Loop;
 
-/// <summary>Checkpoints as real HF GPT-2 folders (float32, so resume is bit-exact), tokenizer files copied from the base.</summary>
-public sealed class HfFolderIO(Gpt2Config config, string tokenizerSourceDir) : IModelFolderIO
+/// <summary>Checkpoints as real HF folders (float32, so resume is bit-exact), tokenizer files copied from the base.</summary>
+public sealed class HfFolderIO(ModelConfig config, string tokenizerSourceDir) : IModelFolderIO
 {
     public void Save(ICausalLanguageModel model, string directory) =>
         HfModelFolder.Save(model, config, directory, tokenizerSourceDir, ScalarType.Float32);

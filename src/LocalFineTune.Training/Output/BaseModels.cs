@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using LocalFineTune.Models.Gpt2;
+using LocalFineTune.Models;
 using LocalFineTune.Models.Loading;
 using LocalFineTune.SafeTensors;
 
@@ -29,8 +29,8 @@ public static class BaseModels
         }
         catch (DirectoryNotFoundException e)
         {
-            throw new DirectoryNotFoundException($"{e.Message} A base is a Hugging Face GPT-2 folder (config.json, model.safetensors, " +
-                $"vocab.json + merges.txt), looked up under <models root>/base/; the checkout's bundled '{BundledName}' needs no download.", e);
+            throw new DirectoryNotFoundException($"{e.Message} A base is a Hugging Face folder (config.json, model.safetensors or shards, " +
+                $"tokenizer.json or vocab.json + merges.txt), looked up under <models root>/base/; the checkout's bundled '{BundledName}' needs no download.", e);
         }
         return EnsureBundledWeights(dir);
     }
@@ -55,7 +55,7 @@ public static class BaseModels
         var hasWeights = File.Exists(Path.Combine(dir, ModelFolder.SingleFileName)) || File.Exists(Path.Combine(dir, ModelFolder.IndexFileName));
         if (hasWeights || NameOf(dir) != BundledName) return dir;
         var configPath = Path.Combine(dir, "config.json");
-        var config = Gpt2ConfigJson.Load(configPath);
+        var config = ModelConfig.Load(configPath);
         // CreateRandomFolder replaces the folder atomically: build the full folder beside it, then swap it in,
         // keeping the committed README and tokenizer provenance note.
         var staging = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dir))!, "." + BundledName + ".init");

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
-using LocalFineTune.Models.Gpt2;
+using LocalFineTune.Models.Decoder;
+using LocalFineTune.Models.Families;
 using LocalFineTune.SafeTensors;
 using LocalFineTune.Torch;
 
@@ -9,29 +9,27 @@ namespace LocalFineTune.Models.Loading;
 public sealed class CheckpointMismatchException(string folder, IReadOnlyList<string> problems)
     : Exception($"The weights in '{folder}' do not fit the model its config.json describes ({problems.Count} problem(s)):\n  - " +
                 string.Join("\n  - ", problems) +
-                "\nHint: check that config.json belongs to these weights (n_layer, n_embd, vocab_size, n_positions, tie_word_embeddings).")
+                "\nHint: check that config.json belongs to these weights (layers, hidden size, heads, vocab_size, tie_word_embeddings).")
 {
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
 /// <summary>
-/// Maps a checkpoint's GPT-2 keys onto <see cref="Gpt2Model.ParameterShapes"/>: "transformer." prefix or not,
-/// lm_head.weight present or tied. Each tensor is copied from the mapped file straight into libtorch memory.
+/// Maps a checkpoint's keys onto <see cref="DecoderParameters.Shapes"/> (through the family's key aliases and
+/// buffer rules). Each tensor goes from the memory-mapped file straight into libtorch memory and is converted to
+/// the requested dtype/device on its own, so loading never holds a second full copy of the weights.
 /// </summary>
-internal static partial class Gpt2WeightLoader
+internal static class WeightLoader
 {
-    // The causal-mask buffers old checkpoints carry (h.N.attn.bias / masked_bias) are not weights.
-    [GeneratedRegex(@"^(transformer\.)?h\.\d+\.attn\.(bias|masked_bias)$")]
-    private static partial Regex AttentionBuffer();
-
-    public static Gpt2Model Load(SafeTensorsCheckpoint checkpoint, Gpt2Config config, string folder, Device device, ScalarType dtype)
+    public static DecoderModel Load(SafeTensorsCheckpoint checkpoint, ModelConfig config, string folder, Device device, ScalarType dtype)
     {
-        var keyOf = MatchKeys(checkpoint, config, folder);
+        var family = ModelFamilies.Get(config.ModelType);
+        var keyOf = MatchKeys(checkpoint, config.Spec, family, folder);
         var parameters = new Dictionary<string, Tensor>();
         try
         {
             foreach (var (name, key) in keyOf) parameters[name] = ReadTensor(checkpoint, key, device, dtype);
-            return new Gpt2Model(config, parameters, device);
+            return new DecoderModel(config.Spec, parameters, device);
         }
         catch
         {
@@ -41,15 +39,14 @@ internal static partial class Gpt2WeightLoader
     }
 
     /// <summary>Parameter name → checkpoint key; throws once with every missing, unexpected or misshapen key.</summary>
-    private static Dictionary<string, string> MatchKeys(SafeTensorsCheckpoint checkpoint, Gpt2Config config, string folder)
+    private static Dictionary<string, string> MatchKeys(SafeTensorsCheckpoint checkpoint, DecoderSpec spec, IModelFamily family, string folder)
     {
         var problems = new List<string>();
         var keyOf = new Dictionary<string, string>();
-        foreach (var (name, shape) in Gpt2Model.ParameterShapes(config))
+        foreach (var (name, shape) in DecoderParameters.Shapes(spec))
         {
-            var key = new[] { "transformer." + name, name }.FirstOrDefault(checkpoint.Contains);
-            if (name == "lm_head.weight") key = checkpoint.Contains(name) ? name : null;
-            if (key is null) { problems.Add($"missing key \"transformer.{name}\" (shape [{string.Join(", ", shape)}])"); continue; }
+            var key = family.KeyCandidates(name).FirstOrDefault(checkpoint.Contains);
+            if (key is null) { problems.Add($"missing key \"{name}\" (shape [{string.Join(", ", shape)}])"); continue; }
             var entry = checkpoint.Get(key);
             if (!entry.Shape.SequenceEqual(shape))
                 problems.Add($"key \"{key}\" has shape {entry.ShapeText}, config.json implies [{string.Join(", ", shape)}]");
@@ -58,29 +55,31 @@ internal static partial class Gpt2WeightLoader
             keyOf[name] = key;
         }
         var used = new HashSet<string>(keyOf.Values);
+        var tiedHead = spec.Keys.LmHead + ".weight";
         foreach (var key in checkpoint.Names.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal))
         {
-            if (AttentionBuffer().IsMatch(key)) continue;
-            if (key == "lm_head.weight" && config.TieWordEmbeddings) { CheckTiedHead(checkpoint, config, problems); continue; }
-            problems.Add($"unexpected key \"{key}\" (not a GPT-2 weight of this config)");
+            if (family.IsBuffer(key)) continue;
+            if (key == tiedHead && spec.TieWordEmbeddings) { CheckTiedHead(checkpoint, spec, problems); continue; }
+            problems.Add($"unexpected key \"{key}\" (not a {spec.ModelType} weight of this config)");
         }
         if (problems.Count > 0) throw new CheckpointMismatchException(folder, problems);
         return keyOf;
     }
 
-    /// <summary>A tied model may still carry lm_head.weight (some exporters write it); it must at least fit wte.</summary>
-    private static void CheckTiedHead(SafeTensorsCheckpoint checkpoint, Gpt2Config config, List<string> problems)
+    /// <summary>A tied model may still carry lm_head.weight (some exporters write it); it must at least fit the embedding.</summary>
+    private static void CheckTiedHead(SafeTensorsCheckpoint checkpoint, DecoderSpec spec, List<string> problems)
     {
-        var entry = checkpoint.Get("lm_head.weight");
-        if (!entry.Shape.SequenceEqual(new long[] { config.VocabSize, config.NEmbd }))
-            problems.Add($"key \"lm_head.weight\" has shape {entry.ShapeText}, expected [{config.VocabSize}, {config.NEmbd}] (tied to wte)");
+        var entry = checkpoint.Get(spec.Keys.LmHead + ".weight");
+        if (!entry.Shape.SequenceEqual(new long[] { spec.VocabSize, spec.HiddenSize }))
+            problems.Add($"key \"{spec.Keys.LmHead}.weight\" has shape {entry.ShapeText}, expected [{spec.VocabSize}, {spec.HiddenSize}] (tied to the embedding)");
     }
 
     private static unsafe Tensor ReadTensor(SafeTensorsCheckpoint checkpoint, string key, Device device, ScalarType dtype)
     {
         var entry = checkpoint.Get(key);
         using var scope = DisposeScope.Enter();
-        // Straight from the mapped bytes into libtorch memory: no managed copy of the file.
+        // Straight from the mapped bytes into libtorch memory (no managed copy of the file), then converted on its
+        // own: the peak is the model plus one tensor, never two copies of the model.
         var raw = Tensor.FromPointer(checkpoint.GetPointer(key), entry.Shape, ToScalarType(entry.DType)!.Value);
         var placed = raw.DType == dtype && device == Device.Cpu ? raw : raw.To(dtype, device);
         placed.RequiresGrad = true;

@@ -1,0 +1,159 @@
+using LocalFineTune.Torch;
+
+namespace LocalFineTune.Models.Decoder;
+
+/// <summary>
+/// The one decoder-only transformer every family runs on: embeddings (+ learned positions for GPT-2), blocks of
+/// norm/attention/MLP wired sequentially or in parallel, a final norm and the LM head. Parameters carry their HF
+/// checkpoint names, so loading and saving are checked name-by-name copies. The model owns its parameters
+/// (outside every DisposeScope) and frees them in Dispose; call <see cref="Forward"/> inside a DisposeScope.
+/// </summary>
+public class DecoderModel : ICausalLanguageModel
+{
+    private readonly Dictionary<string, Tensor> _parameters;
+    private readonly List<string> _modulePaths = [];
+    private readonly Dictionary<string, ILinear> _linears = [];
+    private readonly ILinearFactory _linearFactory;
+    private readonly Tensor _embedding;
+    private readonly Tensor? _positions;
+    private readonly DecoderBlock[] _blocks;
+    private readonly Norm _finalNorm;
+    private readonly ILinear _lmHead;
+    private readonly RotaryEmbedding? _rope;
+    private bool _disposed;
+
+    /// <param name="parameters">Every tensor of <see cref="DecoderParameters.Shapes"/> by HF name, already on
+    /// <paramref name="device"/>; the model takes ownership.</param>
+    /// <param name="linearFactory">Builds every projection by module path (the LoRA seam); default plain linears.</param>
+    public DecoderModel(DecoderSpec spec, IReadOnlyDictionary<string, Tensor> parameters, Device device, ILinearFactory? linearFactory = null)
+    {
+        Spec = spec;
+        Device = device;
+        _linearFactory = linearFactory ?? DenseLinearFactory.Instance;
+        var expected = DecoderParameters.Shapes(spec);
+        var missing = expected.Select(p => p.Name).Where(n => !parameters.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"{spec.ModelType} parameters missing: {string.Join(", ", missing)}.", nameof(parameters));
+        _parameters = expected.ToDictionary(p => p.Name, p => DisposeScope.Detach(parameters[p.Name]));
+        var keys = spec.Keys;
+        _embedding = Module(keys.Embedding, _parameters[keys.Embedding + ".weight"]);
+        _positions = keys.PositionEmbedding is { } wpe ? Module(wpe, _parameters[wpe + ".weight"]) : null;
+        if (spec.Attention.Rope is { } rope) _rope = new RotaryEmbedding(rope, spec.ContextLength, device);
+        _blocks = Enumerable.Range(0, spec.Layers).Select(BuildBlock).ToArray();
+        _finalNorm = BuildNorm(keys.FinalNorm, spec.Norm);
+        _lmHead = spec.TieWordEmbeddings
+            ? _linearFactory.Create(new LinearSite(keys.LmHead, _embedding, Optional(keys.LmHead + ".bias"), LinearLayout.OutIn))
+            : Linear(keys.LmHead, LinearLayout.OutIn);
+        if (spec.TieWordEmbeddings) Register(_lmHead);
+    }
+
+    public DecoderSpec Spec { get; }
+    public string ModelType => Spec.ModelType;
+    public int ContextLength => Spec.ContextLength;
+    public int VocabSize => Spec.VocabSize;
+    public Device Device { get; }
+    public bool Training { get; set; }
+
+    /// <summary>Parameter dtype (all parameters share it).</summary>
+    public ScalarType DType => _embedding.DType;
+
+    /// <summary>HF names in checkpoint order; a tied LM head is not listed (it is the embedding).</summary>
+    public IReadOnlyList<(string Name, Tensor Parameter)> NamedParameters => _parameters.Select(p => (p.Key, p.Value)).ToList();
+
+    /// <summary>Every module's HF path ("model.layers.0.self_attn.q_proj", "model.norm", …) in build order.</summary>
+    public IReadOnlyList<string> ModulePaths => _modulePaths;
+
+    /// <summary>Every projection by module path, as <see cref="ILinearFactory"/> built it.</summary>
+    public IReadOnlyDictionary<string, ILinear> Linears => _linears;
+
+    /// <summary>Logits [batch, seq, vocab] for ids [batch, seq]; with a cache only the new positions are fed.</summary>
+    public Tensor Forward(Tensor inputIds, KeyValueCache? cache = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (inputIds.Dim != 2) throw new ArgumentException($"input ids must be [batch, seq], got [{string.Join(", ", inputIds.Shape)}].", nameof(inputIds));
+        long seq = inputIds.Size(1), past = cache?.Length ?? 0;
+        if (past + seq > ContextLength)
+            throw new ArgumentException($"{past + seq} positions exceed the model's context length {ContextLength}; " +
+                "truncate the input or use a model with a longer context.", nameof(inputIds));
+        if (cache is not null && cache.LayerCount != Spec.Layers)
+            throw new ArgumentException($"the KV cache has {cache.LayerCount} layers, the model {Spec.Layers}; create it with CreateCache().", nameof(cache));
+        var ids = inputIds.Device == Device ? inputIds : inputIds.To(Device);            // [B, T] int64
+        var x = Functional.Embedding(_embedding, ids);                                  // [B, T, C]
+        if (_positions is not null)
+            x = x + Functional.Embedding(_positions, Tensor.Arange(past, past + seq, 1, ScalarType.Int64, Device));
+        x = Functional.Dropout(x, Spec.EmbeddingDropout, Training);
+        foreach (var block in _blocks) x = block.Forward(x, cache, Training);           // [B, T, C]
+        return _lmHead.Forward(_finalNorm.Forward(x));                                  // [B, T, V]
+    }
+
+    public KeyValueCache CreateCache() => new(Spec.Layers);
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _rope?.Dispose();
+        foreach (var t in _parameters.Values) t.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private DecoderBlock BuildBlock(int i)
+    {
+        var keys = Spec.Keys;
+        var layer = keys.Layer(i) + ".";
+        var inputNorm = BuildNorm(layer + keys.InputNorm, Spec.Norm);
+        var attention = BuildAttention(i, layer + keys.Attention + ".");
+        var postNorm = keys.PostAttentionNorm is { } post ? BuildNorm(layer + post, Spec.Norm) : null;
+        return new DecoderBlock(Spec.Residual, inputNorm, attention, postNorm, BuildMlp(layer + keys.Mlp + "."));
+    }
+
+    private Attention BuildAttention(int i, string prefix)
+    {
+        var a = Spec.Attention;
+        var k = Spec.Keys;
+        var layout = Spec.LinearLayout;
+        var qkv = a.FusedQkv
+            ? new QkvProjection(Linear(prefix + k.FusedQkv, layout),
+                [a.Heads * a.HeadDim, a.KeyValueHeads * a.HeadDim, a.KeyValueHeads * a.HeadDim])
+            : new QkvProjection(Linear(prefix + k.Query, layout), Linear(prefix + k.Key, layout), Linear(prefix + k.Value, layout));
+        var output = Linear(prefix + k.Output, layout);
+        var qNorm = a.QkNorm is { } n ? BuildNorm(prefix + k.QueryNorm, n) : null;
+        var kNorm = a.QkNorm is { } m ? BuildNorm(prefix + k.KeyNorm, m) : null;
+        return new Attention(i, a, qkv, output, qNorm, kNorm, _rope, Spec.SlidingWindows[i], Spec.ResidualDropout);
+    }
+
+    private Mlp BuildMlp(string prefix)
+    {
+        var m = Spec.Mlp;
+        var k = Spec.Keys;
+        var layout = Spec.LinearLayout;
+        ILinear? gate = m.Kind == MlpKind.Gated && !m.FusedGateUp ? Linear(prefix + k.Gate, layout) : null;
+        var up = Linear(prefix + (m.Kind == MlpKind.Gated && m.FusedGateUp ? k.FusedGateUp : k.Up), layout);
+        return new Mlp(m, gate, up, Linear(prefix + k.Down, layout), Spec.ResidualDropout);
+    }
+
+    /// <summary>The single place a projection is created: the factory sees its path and checkpoint tensors.</summary>
+    private ILinear Linear(string path, LinearLayout layout) =>
+        Register(_linearFactory.Create(new LinearSite(path, _parameters[path + ".weight"], Optional(path + ".bias"), layout)));
+
+    private ILinear Register(ILinear linear)
+    {
+        _linears[linear.Path] = linear;
+        _modulePaths.Add(linear.Path);
+        return linear;
+    }
+
+    private Norm BuildNorm(string path, NormSpec spec)
+    {
+        _modulePaths.Add(path);
+        return new Norm(_parameters[path + ".weight"], Optional(path + ".bias"), spec);
+    }
+
+    private Tensor Module(string path, Tensor weight)
+    {
+        _modulePaths.Add(path);
+        return weight;
+    }
+
+    private Tensor? Optional(string name) => _parameters.GetValueOrDefault(name);
+}
