@@ -143,13 +143,13 @@ public sealed class StartEndpointTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_RefusesUntrainableArchitecture_WhenBaseIsNotGpt2()
+    public async Task Start_RefusesUntrainableArchitecture_WhenBaseIsOfAnUnsupportedFamily()
     {
-        var phi = Path.Combine(_folders.ModelsRoot, "base", "phi");
-        Directory.CreateDirectory(phi);
-        File.WriteAllText(Path.Combine(phi, "config.json"), """{"model_type":"phi"}""");
+        var falcon = Path.Combine(_folders.ModelsRoot, "base", "falcon");
+        Directory.CreateDirectory(falcon);
+        File.WriteAllText(Path.Combine(falcon, "config.json"), """{"model_type":"falcon"}""");
 
-        var response = await _client.PostJson("/api/finetune/start", """{"model":"phi","dataset_url":"train.csv"}""");
+        var response = await _client.PostJson("/api/finetune/start", """{"model":"falcon","dataset_url":"train.csv"}""");
 
         var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "model");
         Assert.Equal("model_not_supported", problem.GetProperty("code").GetString());
