@@ -22,6 +22,9 @@ public interface ICausalLanguageModel : IDisposable
     /// <summary>Trainable tensors by HF name (e.g. "transformer.h.0.attn.c_attn.weight"), tied weights listed once.</summary>
     IReadOnlyList<(string Name, Tensor Parameter)> NamedParameters { get; }
 
+    /// <summary>What training updates: by default every parameter; with LoRA only the adapters' A and B.</summary>
+    IReadOnlyList<(string Name, Tensor Parameter)> TrainableParameters => NamedParameters;
+
     /// <summary>Dropout on (training) or off (evaluation, generation).</summary>
     bool Training { get; set; }
 

@@ -21,6 +21,7 @@ public class DecoderModel : ICausalLanguageModel
     private readonly ILinear _lmHead;
     private readonly RotaryEmbedding? _rope;
     private bool _disposed;
+    private bool _training;
 
     /// <param name="parameters">Every tensor of <see cref="DecoderParameters.Shapes"/> by HF name, already on
     /// <paramref name="device"/>; the model takes ownership.</param>
@@ -52,13 +53,33 @@ public class DecoderModel : ICausalLanguageModel
     public int ContextLength => Spec.ContextLength;
     public int VocabSize => Spec.VocabSize;
     public Device Device { get; }
-    public bool Training { get; set; }
+    public bool Training
+    {
+        get => _training;
+        set
+        {
+            _training = value;
+            foreach (var adapted in _linears.Values.OfType<IAdaptedLinear>()) adapted.Training = value;
+        }
+    }
 
     /// <summary>Parameter dtype (all parameters share it).</summary>
     public ScalarType DType => _embedding.DType;
 
     /// <summary>HF names in checkpoint order; a tied LM head is not listed (it is the embedding).</summary>
     public IReadOnlyList<(string Name, Tensor Parameter)> NamedParameters => _parameters.Select(p => (p.Key, p.Value)).ToList();
+
+    /// <summary>What the optimizer updates: every parameter for full fine-tuning; with adapters (LoRA), the base
+    /// parameters still requiring grad (none once frozen) followed by every adapter's tensors.</summary>
+    public IReadOnlyList<(string Name, Tensor Parameter)> TrainableParameters
+    {
+        get
+        {
+            var adapted = _linears.Values.OfType<IAdaptedLinear>().ToList();
+            if (adapted.Count == 0) return NamedParameters;
+            return [.. _parameters.Where(p => p.Value.RequiresGrad).Select(p => (p.Key, p.Value)), .. adapted.SelectMany(l => l.AdapterParameters)];
+        }
+    }
 
     /// <summary>Every module's HF path ("model.layers.0.self_attn.q_proj", "model.norm", …) in build order.</summary>
     public IReadOnlyList<string> ModulePaths => _modulePaths;

@@ -12,11 +12,12 @@ public static class ParameterGroups
 {
     public static bool IsDecayed(Tensor parameter) => parameter.Dim >= 2;
 
-    /// <summary>The optimizer, and the parameter names in its order (decayed first), for saving its state by name.</summary>
+    /// <summary>The optimizer over the model's trainable parameters (all of them, or only the LoRA adapters), and their
+    /// names in its order (decayed first), for saving its state by name.</summary>
     public static AdamW CreateOptimizer(ICausalLanguageModel model, TrainingOptions options, out IReadOnlyList<string> names)
     {
-        var decayed = model.NamedParameters.Where(p => IsDecayed(p.Parameter)).ToList();
-        var plain = model.NamedParameters.Where(p => !IsDecayed(p.Parameter)).ToList();
+        var decayed = model.TrainableParameters.Where(p => IsDecayed(p.Parameter)).ToList();
+        var plain = model.TrainableParameters.Where(p => !IsDecayed(p.Parameter)).ToList();
         names = [.. decayed.Select(p => p.Name), .. plain.Select(p => p.Name)];
         return new AdamW(
         [
