@@ -5,6 +5,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cd "$root"
 scripts/setup-debian.sh
+# The PostgreSQL tests (postgres profile, two workers) need a local server; without one they skip and say why.
+if pg=$(scripts/postgres-test-db.sh --install); then
+  export LFT_TEST_POSTGRES="$pg"
+else
+  echo "test.sh: no PostgreSQL server; the PostgreSQL tests will skip." >&2
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -77,11 +77,11 @@ public sealed class ServerApp
         services.AddProblemDetails();
         services.AddExceptionHandler<Problems.ClientErrorHandler>();
         services.AddOpenApi();
-        services.AddSingleton(sp => StateFolderLock.Acquire(sp.GetRequiredService<IOptions<ServerOptions>>().Value.StateFolder));
+        services.AddSingleton(sp => AcquireProfile(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
         services.AddSingleton<IJobStore>(sp =>
         {
             _ = sp.GetRequiredService<StateFolderLock>();
-            return CreateStore(sp.GetRequiredService<IOptions<ServerOptions>>().Value);
+            return JobProfiles.CreateStore(sp.GetRequiredService<IOptions<ServerOptions>>().Value);
         });
         services.AddSingleton(sp => new DatasetDownloader(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads));
         services.AddSingleton(sp => sp.GetRequiredService<DatasetDownloader>().Policy);
@@ -131,19 +131,22 @@ public sealed class ServerApp
         endpoints.MapOpenAi();
     }
 
-    private static SqliteJobStore CreateStore(ServerOptions options)
+    /// <summary>sqlite: one process per state folder (lock). postgres: the shared folders must be writable. Either
+    /// failure is a clear start-up error.</summary>
+    private static StateFolderLock AcquireProfile(ServerOptions options)
     {
-        Directory.CreateDirectory(options.StateFolder);
-        return new SqliteJobStore(Path.Combine(options.StateFolder, "jobs.db"));
+        if (options.Profile == "postgres")
+        {
+            JobProfiles.EnsureSharedFoldersWritable(options);
+            return StateFolderLock.None;
+        }
+        return options.Profile == "memory" ? StateFolderLock.None : StateFolderLock.Acquire(options.StateFolder);
     }
 
     private static JobDispatcher CreateWorker(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
-        return new JobDispatcher(services.GetRequiredService<IJobStore>(), services.GetRequiredService<IJobExecutor>(), new JobDispatcherOptions
-        {
-            DeviceConcurrency = options.Devices.ToDictionary(d => d, _ => options.ConcurrencyPerDevice),
-            RetryDelay = TimeSpan.FromSeconds(options.RetryDelaySeconds),
-        }, services.GetRequiredService<ILogger<JobDispatcher>>());
+        return new JobDispatcher(services.GetRequiredService<IJobStore>(), services.GetRequiredService<IJobExecutor>(),
+            JobProfiles.CreateDispatcherOptions(options), services.GetRequiredService<ILogger<JobDispatcher>>());
     }
 }

@@ -9,7 +9,7 @@ namespace LocalFineTune.Jobs.Tests;
 /// </summary>
 public static class TestPostgres
 {
-    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=lft_test;Password=lft_test;Database=lft_test;Timeout=3";
+    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=lft_test;Password=lft_test;Database=lft_test;Timeout=15";
 
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("LFT_TEST_POSTGRES") is { Length: > 0 } fromEnv ? fromEnv : DefaultConnectionString;
@@ -56,7 +56,7 @@ public sealed class TempPostgres : IDisposable
             using var create = new NpgsqlCommand($"CREATE SCHEMA {Schema}", c);
             create.ExecuteNonQuery();
         }
-        ConnectionString = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString) { SearchPath = Schema }.ToString();
+        ConnectionString = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString) { SearchPath = Schema, Timeout = 30 }.ToString();
         Store = new PostgresJobStore(ConnectionString, time);
     }
 

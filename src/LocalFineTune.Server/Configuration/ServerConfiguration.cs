@@ -16,6 +16,9 @@ public static class ServerConfiguration
         ["--devices"] = "LocalFineTune:DevicesCsv",
         ["--max-download-bytes"] = "LocalFineTune:Downloads:MaxBytes",
         ["--download-timeout"] = "LocalFineTune:Downloads:TimeoutSeconds",
+        ["--profile"] = "LocalFineTune:Profile",
+        ["--postgres"] = "LocalFineTune:PostgresConnectionString",
+        ["--role"] = "LocalFineTune:Role",
     };
 
     /// <summary>Makes the folders absolute (so a later change of directory cannot move them) and checks the values.</summary>
@@ -34,6 +37,16 @@ public static class ServerConfiguration
             throw new InvalidOperationException("LocalFineTune:ConcurrencyPerDevice must be 1 or more (one training per device is the default).");
         if (options.Downloads.MaxBytes < 1 || options.Downloads.TimeoutSeconds <= 0)
             throw new InvalidOperationException("LocalFineTune:Downloads:MaxBytes and TimeoutSeconds must be positive.");
+        options.Profile = options.Profile.Trim().ToLowerInvariant();
+        options.Role = options.Role.Trim().ToLowerInvariant();
+        if (options.Profile is not ("sqlite" or "postgres" or "memory"))
+            throw new InvalidOperationException($"LocalFineTune:Profile '{options.Profile}' is unknown; use sqlite (default), postgres or memory.");
+        if (options.Role is not ("all" or "api" or "worker"))
+            throw new InvalidOperationException($"LocalFineTune:Role '{options.Role}' is unknown; use all (default), api or worker (--role).");
+        if (options.Profile == "postgres" && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+            throw new InvalidOperationException("The postgres profile needs LocalFineTune:PostgresConnectionString (--postgres \"Host=…;Username=…;Password=…;Database=…\").");
+        if (options.Role != "all" && options.Profile != "postgres")
+            throw new InvalidOperationException($"--role {options.Role} needs the postgres profile: with {options.Profile} the queue lives in this one process.");
         options.ModelsRoot = Path.GetFullPath(options.ModelsRoot);
         options.DataRoot = Path.GetFullPath(options.DataRoot);
         options.StateFolder = Path.GetFullPath(options.StateFolder);

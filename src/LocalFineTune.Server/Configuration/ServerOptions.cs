@@ -38,6 +38,21 @@ public sealed record ServerOptions
 
     public DownloadOptions Downloads { get; set; } = new();
 
+    /// <summary>Where jobs and Hangfire's queue live: "sqlite" (default: state/jobs.db, one process per state folder),
+    /// "postgres" (one database shared by several processes, <see cref="PostgresConnectionString"/>) or "memory"
+    /// (tests: a throw-away store).</summary>
+    public string Profile { get; set; } = "sqlite";
+
+    /// <summary>Npgsql connection string for the postgres profile, e.g. "Host=db;Username=lft;Password=…;Database=lft".</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>The PostgreSQL schema of Hangfire's tables (ours follow the connection's search path).</summary>
+    public string HangfireSchema { get; set; } = "hangfire";
+
+    /// <summary>"all" (API and worker, default), "api" (HTTP only: enqueues, trains nothing) or "worker" (trains; HTTP
+    /// still answers /health). api and worker need the postgres profile.</summary>
+    public string Role { get; set; } = "all";
+
     /// <summary>Seconds between two progress writes / retries; short values make tests fast.</summary>
     public double RetryDelaySeconds { get; set; } = 10;
 }

@@ -9,9 +9,12 @@ public sealed class StateFolderLock : IDisposable
 {
     public const string FileName = "lft.lock";
 
-    private readonly FileStream _file;
+    private readonly FileStream? _file;
 
-    private StateFolderLock(FileStream file) => _file = file;
+    private StateFolderLock(FileStream? file) => _file = file;
+
+    /// <summary>No lock: profiles where several processes share the state (postgres) or it is throw-away (memory).</summary>
+    public static StateFolderLock None => new(null);
 
     public static StateFolderLock Acquire(string stateFolder)
     {
@@ -34,5 +37,5 @@ public sealed class StateFolderLock : IDisposable
         }
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _file?.Dispose();
 }

@@ -21,7 +21,7 @@ public sealed class ServerProcess : IDisposable
     public string BaseUrl { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<ServerProcess> StartAsync(TestFolders folders, int port)
+    public static async Task<ServerProcess> StartAsync(TestFolders folders, int port, IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var url = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
@@ -33,7 +33,7 @@ public sealed class ServerProcess : IDisposable
         };
         foreach (var arg in new[] { HostDll(), "--urls", url })
             info.ArgumentList.Add(arg);
-        foreach (var (key, value) in folders.Settings())
+        foreach (var (key, value) in folders.Settings().Concat(extraSettings ?? new Dictionary<string, string?>()))
             info.ArgumentList.Add($"--{key}={value}");
         var server = new ServerProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"), url);
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
