@@ -16,19 +16,19 @@ public sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokenize
         CancellationToken cancellationToken = default)
     {
         var run = new Run();
-        foreach (var piece in Pieces(Encode(prompt), options, run, cancellationToken)) onText?.Invoke(piece);
+        foreach (var piece in Pieces(Encode(prompt, cancellationToken), options, run, cancellationToken)) onText?.Invoke(piece);
         return run.Result!;
     }
 
     /// <summary>Text pieces as they are produced (complete UTF-8 characters only).</summary>
     public IEnumerable<string> Stream(string prompt, GenerationOptions options, CancellationToken cancellationToken = default) =>
-        Pieces(Encode(prompt), options, new Run(), cancellationToken);
+        Pieces(Encode(prompt, cancellationToken), options, new Run(), cancellationToken);
 
     /// <summary>The same pieces for an HTTP response; each step runs on a worker thread, so no scope spans an await.</summary>
     public async IAsyncEnumerable<string> StreamAsync(string prompt, GenerationOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var pieces = Pieces(Encode(prompt), options, new Run(), cancellationToken).GetEnumerator();
+        using var pieces = Pieces(Encode(prompt, cancellationToken), options, new Run(), cancellationToken).GetEnumerator();
         while (await Task.Run(pieces.MoveNext, cancellationToken)) yield return pieces.Current;
     }
 
@@ -45,7 +45,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, Tokenizer tokenize
         public GenerationResult? Result;
     }
 
-    private int[] Encode(string prompt) => tokenizer.Encode(prompt, addSpecialTokens: false);
+    /// <summary>Tokenizing a long prompt takes time too: the token is honoured inside it, not only between steps.</summary>
+    private int[] Encode(string prompt, CancellationToken cancellationToken) => tokenizer.Encode(prompt, addSpecialTokens: false, cancellationToken);
 
     private IEnumerable<string> Pieces(IReadOnlyList<int> promptIds, GenerationOptions options, Run run, CancellationToken ct)
     {

@@ -36,6 +36,9 @@ public sealed record ServerOptions
     /// <summary>Largest JSON body /api/finetune/start and /api/generate read, in bytes (default 1 MiB), counted on the bytes read; 413 beyond.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Characters of prompt one /api/generate request may send (default 100,000), checked before tokenizing.</summary>
+    public int MaxGeneratePromptCharacters { get; set; } = 100_000;
+
     public DownloadOptions Downloads { get; set; } = new();
 
     /// <summary>Where jobs and Hangfire's queue live: "sqlite" (default: state/jobs.db, one process per state folder),

@@ -23,6 +23,26 @@ public sealed record OpenAiOptions
     /// <summary>Upper bound on max_tokens / max_completion_tokens.</summary>
     public int MaxTokensLimit { get; set; } = 2048;
 
+    /// <summary>Prompts one /v1/completions request may carry (an array prompt); each is a full generation.</summary>
+    public int MaxPromptsPerRequest { get; set; } = 16;
+
+    /// <summary>Upper bound on n, the choices generated per prompt.</summary>
+    public int MaxChoices { get; set; } = 8;
+
+    /// <summary>Messages one /v1/chat/completions request may carry.</summary>
+    public int MaxMessages { get; set; } = 256;
+
+    /// <summary>Stop sequences per request (OpenAI's own limit is 4), and the longest one in characters.</summary>
+    public int MaxStopSequences { get; set; } = 4;
+
+    public int MaxStopSequenceLength { get; set; } = 256;
+
+    /// <summary>Characters of prompt text per request (all prompts, or the rendered chat), checked before tokenizing.</summary>
+    public int MaxPromptCharacters { get; set; } = 100_000;
+
+    /// <summary>Prompt tokens per request, all prompts together, counted with the model's tokenizer before generating.</summary>
+    public int MaxPromptTokens { get; set; } = 16_384;
+
     /// <summary>The "organization" part of fine-tuned model names (ft:{base}:{org}:{suffix}:{id}) and of organization_id.</summary>
     public string Organization { get; set; } = "local";
 }

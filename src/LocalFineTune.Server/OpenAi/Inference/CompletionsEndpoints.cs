@@ -8,7 +8,7 @@ namespace LocalFineTune.Server.OpenAi.Inference;
 
 /// <summary>
 /// POST /v1/chat/completions and /v1/completions on any local model, ft: names and checkpoints included; stream:true
-/// answers OpenAI's server-sent chunks ending with "data: [DONE]". A disconnect (RequestAborted) stops the generation.
+/// answers OpenAI's server-sent chunks ending with "data: [DONE]". A disconnect (RequestAborted) or the shutdown stops the generation.
 /// </summary>
 public static class CompletionsEndpoints
 {
@@ -22,33 +22,43 @@ public static class CompletionsEndpoints
     }
 
     /// <summary>The handler's dependencies, bound as one parameter.</summary>
-    public sealed record Services(OpenAiModelResolver Models, GenerationGate Gate, IChatGenerator Generator, IOptions<OpenAiOptions> Options);
+    public sealed record Services(OpenAiModelResolver Models, GenerationGate Gate, IChatGenerator Generator, IOptions<OpenAiOptions> Options,
+        IHostApplicationLifetime Lifetime);
 
     private static async Task<IResult> HandleAsync(HttpContext http, [AsParameters] Services s, bool chat)
     {
-        var aborted = http.RequestAborted;
-        var body = await OpenAiJson.ReadObjectAsync(http.Request, aborted);
-        var request = chat ? CompletionRequest.ParseChat(body, s.Options.Value.MaxTokensLimit) : CompletionRequest.ParseText(body, s.Options.Value.MaxTokensLimit);
-        var model = s.Models.Resolve(request.Model);
-        using var lease = await s.Gate.EnterAsync(aborted);
-        using var run = await s.Generator.StartAsync(model.Path, aborted);
-        if (request.Messages is { } messages) request = request with { Prompts = [ChatPrompt.Render(run, messages)] };
-        var stream = new CompletionStream(http, request, chat);
+        // A disconnect or the server's shutdown ends the request in whatever phase it is: reading, queueing, loading,
+        // tokenizing, generating or streaming. The slot (lease) is released as the handler leaves.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, s.Lifetime.ApplicationStopping);
+        var token = stop.Token;
         try
         {
+            var body = await OpenAiJson.ReadObjectAsync(http.Request, token);
+            var limits = s.Options.Value;
+            var request = chat ? CompletionRequest.ParseChat(body, limits) : CompletionRequest.ParseText(body, limits);
+            var model = s.Models.Resolve(request.Model);
+            using var lease = await s.Gate.EnterAsync(token);
+            using var run = await s.Generator.StartAsync(model.Path, token);
+            if (request.Messages is { } messages) request = request with { Prompts = [ChatPrompt.Render(run, messages)] };
+            await PromptBudget.CheckAsync(run, request, limits, token);
+            var stream = new CompletionStream(http, request, chat, token);
             if (!request.Stream) return OpenAiJson.Ok(await stream.RunOnceAsync(run));
             await stream.RunStreamingAsync(run);
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // The client went away: the generation thread stopped at its next token and the run frees the model.
+            // The client went away (nobody to answer), or the server is stopping: say so if nothing was sent yet.
+            if (!http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted)
+            {
+                return OpenAiErrors.Result(StatusCodes.Status503ServiceUnavailable, "The server is shutting down; retry on the next start.", null, "server_shutting_down");
+            }
         }
         return Results.Empty;
     }
 }
 
 /// <summary>One request's generations, written as one JSON answer or as server-sent chunks.</summary>
-internal sealed class CompletionStream(HttpContext http, CompletionRequest request, bool chat)
+internal sealed class CompletionStream(HttpContext http, CompletionRequest request, bool chat, CancellationToken cancellation)
 {
     private readonly string _id = (chat ? "chatcmpl-" : "cmpl-") + RandomNumberGenerator.GetHexString(24, lowercase: true);
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -70,7 +80,7 @@ internal sealed class CompletionStream(HttpContext http, CompletionRequest reque
         var response = http.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
-        await response.StartAsync(http.RequestAborted);
+        await response.StartAsync(cancellation);
         try
         {
             var usage = await ForEachChoiceAsync(run,
@@ -84,8 +94,8 @@ internal sealed class CompletionStream(HttpContext http, CompletionRequest reque
             // Headers are gone already: report the error in the stream, as OpenAI does, then end it.
             await Send(new OpenAiErrorBody(new OpenAiErrorDetail($"Generation failed: {e.Message}", "server_error", null, "generation_failed")));
         }
-        await response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
-        await response.Body.FlushAsync(http.RequestAborted);
+        await response.WriteAsync("data: [DONE]\n\n", cancellation);
+        await response.Body.FlushAsync(cancellation);
     }
 
     private string ChunkObject => chat ? "chat.completion.chunk" : "text_completion";
@@ -107,7 +117,7 @@ internal sealed class CompletionStream(HttpContext http, CompletionRequest reque
                 var text = new TextRequest(prompt, request.MaxTokens, request.Temperature, request.TopP, request.Stop, seed);
                 var result = await run.GenerateAsync(text, piece => request.Stream ? Send(Chunk(chat
                     ? new ChatChunkChoice(choice, new ChunkDelta(null, piece), null) : new TextChoice(choice, piece, null))) : Task.CompletedTask,
-                    http.RequestAborted);
+                    cancellation);
                 // The prompt is read once per prompt whatever n is, as OpenAI bills it.
                 usage = new Usage(usage.PromptTokens + (i == 0 ? result.PromptTokens : 0), usage.CompletionTokens + result.CompletionTokens);
                 await onDone(choice, result);
@@ -119,8 +129,8 @@ internal sealed class CompletionStream(HttpContext http, CompletionRequest reque
     private async Task Send(object payload)
     {
         var json = JsonSerializer.Serialize(payload, OpenAiJson.Options);
-        await http.Response.WriteAsync($"data: {json}\n\n", http.RequestAborted);
-        await http.Response.Body.FlushAsync(http.RequestAborted);
+        await http.Response.WriteAsync($"data: {json}\n\n", cancellation);
+        await http.Response.Body.FlushAsync(cancellation);
     }
 
 }

@@ -19,6 +19,10 @@ public interface IChatGenerator
     Task<IGenerationRun> StartAsync(string modelPath, CancellationToken cancellation);
 }
 
+/// <summary>
+/// One loaded model. Every call honours its token: a client that disconnects, in whatever phase (tokenizing,
+/// generating, streaming), gets its call back at once, so its generation slot is released.
+/// </summary>
 public interface IGenerationRun : IDisposable
 {
     /// <summary>
@@ -29,4 +33,10 @@ public interface IGenerationRun : IDisposable
 
     /// <summary>Generates one continuation, handing each text piece to <paramref name="onPiece"/> as soon as it is safe to show.</summary>
     Task<TextResult> GenerateAsync(TextRequest request, Func<string, Task> onPiece, CancellationToken cancellation);
+
+    /// <summary>The model's context length in tokens; null when unknown (then only the configured limits apply).</summary>
+    int? ContextLength => null;
+
+    /// <summary>Tokens of <paramref name="text"/> with the model's tokenizer; null when this run cannot count.</summary>
+    Task<int?> CountTokensAsync(string text, CancellationToken cancellation) => Task.FromResult<int?>(null);
 }

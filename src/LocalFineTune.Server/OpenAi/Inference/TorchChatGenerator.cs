@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using LocalFineTune.Models.Generation;
 using LocalFineTune.Models.Loading;
 using LocalFineTune.Server.OpenAi.Common;
+using LocalFineTune.Tokenizers;
 using LocalFineTune.Torch;
 using LocalFineTune.Datasets.Model;
 using LocalFineTune.Training.Chat;
@@ -60,9 +61,35 @@ public sealed class TorchChatGenerator : IChatGenerator
                     Loaded.SetException(OpenAiException.BadRequest(e.Message, "model", "chat_template_error"));
                     return;
                 }
+                ContextLength = loaded.Model.ContextLength;
                 Loaded.SetResult();
                 foreach (var work in _work.GetConsumingEnumerable()) work(loaded);
             }
+        }
+
+        public int? ContextLength { get; private set; }
+
+        /// <summary>Counted on the run's thread with the model's tokenizer; a disconnect returns at once and stops the count.</summary>
+        public async Task<int?> CountTokensAsync(string text, CancellationToken cancellation)
+        {
+            var counted = new TaskCompletionSource<int?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _work.Add(loaded =>
+            {
+                try
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    counted.SetResult(loaded.Tokenizer.CountTokens(text, cancellation));
+                }
+                catch (TokenizerInputTooLongException e)
+                {
+                    counted.SetException(OpenAiException.BadRequest($"The prompt is too long to tokenize: {e.Message}", null, "limit_exceeded"));
+                }
+                catch (Exception e)
+                {
+                    counted.SetException(e);
+                }
+            }, CancellationToken.None);
+            return await counted.Task.WaitAsync(cancellation);
         }
 
         public async Task<TextResult> GenerateAsync(TextRequest request, Func<string, Task> onPiece, CancellationToken cancellation)
@@ -70,8 +97,10 @@ public sealed class TorchChatGenerator : IChatGenerator
             var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var done = new TaskCompletionSource<TextResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             _work.Add(loaded => Generate(loaded, request, pieces.Writer, done, cancellation), CancellationToken.None);
-            await foreach (var piece in pieces.Reader.ReadAllAsync(CancellationToken.None)) await onPiece(piece);
-            return await done.Task;
+            // Both waits honour the token: a client that leaves while its prompt is still being tokenized (or while
+            // the model is busy) gets its call back now, its lease is released, and the thread stops at its next check.
+            await foreach (var piece in pieces.Reader.ReadAllAsync(cancellation)) await onPiece(piece);
+            return await done.Task.WaitAsync(cancellation);
         }
 
         private static void Generate(LoadedModel loaded, TextRequest request, ChannelWriter<string> pieces, TaskCompletionSource<TextResult> done, CancellationToken cancellation)
