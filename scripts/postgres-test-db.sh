@@ -6,7 +6,7 @@
 set -euo pipefail
 version=15
 if [[ "${1:-}" == "--install" ]] && ! command -v pg_ctlcluster >/dev/null; then
-  apt-get install -y -q postgresql >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
 if ! command -v pg_ctlcluster >/dev/null; then
   echo "postgres-test-db: PostgreSQL is not installed (apt-get install postgresql); the PostgreSQL tests will skip." >&2
