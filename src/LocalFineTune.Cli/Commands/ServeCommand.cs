@@ -19,6 +19,12 @@ internal static class ServeCommand
     private static readonly Option<string?> Devices = new("--devices") { Description = "Comma-separated devices, e.g. cuda:0,cpu (default: cpu)" };
     private static readonly Option<int?> Concurrency = new("--concurrency") { Description = "Trainings at once per device (default: 1)" };
     private static readonly Option<string?> ApiKey = new("--api-key") { Description = "Require 'Authorization: Bearer <key>' on every route but /health" };
+    private static readonly Option<string?> Profile = new("--profile")
+    { Description = "Job storage: sqlite (default, one machine), postgres (several machines share one queue) or memory" };
+    private static readonly Option<string?> Postgres = new("--postgres")
+    { Description = "PostgreSQL connection string for --profile postgres, e.g. \"Host=db;Username=lft;Password=…;Database=lft\"" };
+    private static readonly Option<string?> Role = new("--role")
+    { Description = "all (default): HTTP and training; api: HTTP only; worker: training only" };
     private static readonly Option<string[]> Set = new("--set")
     {
         Description = "Any configuration key, as Section:Key=value (repeatable), e.g. LocalFineTune:Downloads:AllowedHosts:0=data.example.com",
@@ -28,7 +34,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var command = new Command("serve", "Run the fine-tuning HTTP service (POST /api/finetune/start, status, models, generate).");
-        foreach (var option in new Option[] { Urls, ModelsRoot, DataRoot, State, Devices, Concurrency, ApiKey, Set })
+        foreach (var option in new Option[] { Urls, ModelsRoot, DataRoot, State, Devices, Concurrency, ApiKey, Profile, Postgres, Role, Set })
             command.Options.Add(option);
         command.Validators.Add(result =>
         {
@@ -81,6 +87,9 @@ internal static class ServeCommand
         Add("--devices", parse.GetValue(Devices));
         Add("--concurrency", parse.GetValue(Concurrency));
         Add("--api-key", parse.GetValue(ApiKey));
+        Add("--profile", parse.GetValue(Profile));
+        Add("--postgres", parse.GetValue(Postgres));
+        Add("--role", parse.GetValue(Role));
         foreach (var pair in parse.GetValue(Set) ?? []) args.Add("--" + pair);
         return [.. args];
     }
