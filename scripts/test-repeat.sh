@@ -21,8 +21,14 @@ for run in $(seq 1 "$runs"); do
   log="$work/run-$run.log"
   (cd "$clone" && dotnet test LocalFineTune.sln -c Release --nologo --logger "console;verbosity=normal" "$@") > "$log" 2>&1 || true
   grep -E '^\s*Failed [A-Za-z_]' "$log" | sed -E 's/^\s*Failed ([^ ]+).*/\1/' | sort -u | sed "s/\$/ (run $run)/" >> "$failures" || true
-  grep -E '(Passed|Failed)! +- +Failed:' "$log" | sed "s/^/  run $run: /" >&2 || echo "  run $run: no test summary (build failed?); see below" >&2
-  grep -qE '(Passed|Failed)! +- +Failed:' "$log" || { tail -30 "$log" >&2; echo "build failed (run $run)" >> "$failures"; }
+  # With the normal-verbosity console logger each test assembly closes with "Total tests: N / Passed: N / Failed: N".
+  if grep -qE '^ *Total tests: [0-9]+' "$log"; then
+    awk -v run="$run" '/^ *Total tests: [0-9]/ {t += $3; n++} /^ *Passed: [0-9]/ {p += $2} /^ *Failed: [0-9]/ {f += $2}
+      END { printf "  run %d: %d assemblies, %d tests, %d passed, %d failed\n", run, n, t, p, f }' "$log" >&2
+  else
+    tail -30 "$log" >&2
+    echo "build failed or no test ran (run $run)" >> "$failures"
+  fi
   rm -rf "$clone"
 done
 if [[ -s "$failures" ]]; then
