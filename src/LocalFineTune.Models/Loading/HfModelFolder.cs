@@ -1,5 +1,6 @@
 using LocalFineTune.Models.Decoder;
 using LocalFineTune.Models.Gpt2;
+using LocalFineTune.Models.Lora;
 using LocalFineTune.SafeTensors;
 using LocalFineTune.Tokenizers;
 using LocalFineTune.Torch;
@@ -7,7 +8,10 @@ using LocalFineTune.Torch;
 namespace LocalFineTune.Models.Loading;
 
 /// <summary>A model, its tokenizer and config, loaded from one Hugging Face folder. Disposing frees the weights.</summary>
-public sealed class LoadedModel(ICausalLanguageModel model, Tokenizer tokenizer, string directory, ModelConfig config) : IDisposable
+/// <param name="lora">The LoRA layers when the model was loaded with adapters (<see cref="AdapterFolders"/>), else null.</param>
+/// <param name="baseDirectory">The folder the base weights came from: <paramref name="directory"/>, or an adapter's base.</param>
+public sealed class LoadedModel(ICausalLanguageModel model, Tokenizer tokenizer, string directory, ModelConfig config,
+    LoraLinearFactory? lora = null, string? baseDirectory = null) : IDisposable
 {
     public ICausalLanguageModel Model { get; } = model;
     public Tokenizer Tokenizer { get; } = tokenizer;
@@ -16,7 +20,17 @@ public sealed class LoadedModel(ICausalLanguageModel model, Tokenizer tokenizer,
     /// <summary>The folder's config.json; its torch_dtype names the dtype the weights were loaded in.</summary>
     public ModelConfig Config { get; } = config;
 
-    public void Dispose() => Model.Dispose();
+    /// <summary>The adapters (settings and LoRA layers) when the model runs with LoRA; null for a plain model.</summary>
+    public LoraLinearFactory? Lora { get; } = lora;
+
+    /// <summary>Where the base weights came from; differs from <see cref="Directory"/> for an adapter-only folder.</summary>
+    public string BaseDirectory { get; } = baseDirectory ?? directory;
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        foreach (var adapter in Lora?.Adapters ?? []) adapter.Dispose();
+    }
 }
 
 /// <summary>
@@ -34,18 +48,44 @@ public static class HfModelFolder
          "tokenizer.model", "chat_template.jinja"];
 
     /// <param name="dtype">The compute dtype: weights stored as F32/F16/BF16 are converted to it tensor by tensor.</param>
+    /// <remarks>A fine-tuned folder that keeps only its LoRA adapter (no config.json, an adapter/ folder) loads its base
+    /// with the adapter applied unmerged; see <see cref="AdapterFolders"/>.</remarks>
     public static LoadedModel Load(string dir, Device device, ScalarType dtype = ScalarType.Float32)
     {
         if (!System.IO.Directory.Exists(dir))
             throw new DirectoryNotFoundException($"Model folder '{dir}' does not exist. Put the model under models/base/<name>/ or pass the right path.");
+        if (AdapterFolders.IsAdapterOnly(dir)) return AdapterFolders.LoadAdapterOnly(dir, device, dtype);
+        return Load(dir, device, dtype, makeLora: null);
+    }
+
+    /// <summary>The weights of <paramref name="dir"/> with every projection built by <paramref name="linearFactory"/>.</summary>
+    /// <param name="makeLora">Given the config, the LoRA factory to build the projections with; null = a plain model.</param>
+    /// <param name="tokenizerDir">Where the tokenizer files are (default <paramref name="dir"/>).</param>
+    /// <param name="publicDir">The folder the caller named (an adapter-only folder), reported as <see cref="LoadedModel.Directory"/>.</param>
+    internal static LoadedModel Load(string dir, Device device, ScalarType dtype, Func<ModelConfig, LoraLinearFactory>? makeLora,
+        string? tokenizerDir = null, string? publicDir = null)
+    {
         var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
-        var tokenizer = Tokenizer.FromFolder(dir);
+        var linearFactory = makeLora?.Invoke(config);
+        var tokenizerFolder = tokenizerDir ?? dir;
+        var tokenizer = Tokenizer.FromFolder(tokenizerFolder);
         if (tokenizer.VocabSize > config.VocabSize)
-            throw new InvalidDataException($"The tokenizer in '{dir}' has {tokenizer.VocabSize} tokens but config.json's vocab_size is " +
+            throw new InvalidDataException($"The tokenizer in '{tokenizerFolder}' has {tokenizer.VocabSize} tokens but config.json's vocab_size is " +
                 $"{config.VocabSize}: ids past the embedding would crash. Use the tokenizer files that belong to this model.");
-        using var checkpoint = SafeTensorsCheckpoint.OpenFolder(dir);
-        var model = WeightLoader.Load(checkpoint, config, dir, device, dtype);
-        return new LoadedModel(model, tokenizer, Path.GetFullPath(dir), config.WithTorchDtype(WeightLoader.TorchDtypeName(dtype)));
+        DecoderModel model;
+        using (var checkpoint = SafeTensorsCheckpoint.OpenFolder(dir)) model = WeightLoader.Load(checkpoint, config, dir, device, dtype, linearFactory);
+        try
+        {
+            linearFactory?.Finish(model);
+        }
+        catch
+        {
+            model.Dispose();
+            foreach (var adapter in linearFactory!.Adapters) adapter.Dispose();
+            throw;
+        }
+        return new LoadedModel(model, tokenizer, Path.GetFullPath(publicDir ?? dir), config.WithTorchDtype(WeightLoader.TorchDtypeName(dtype)),
+            linearFactory, Path.GetFullPath(dir));
     }
 
     /// <summary>
@@ -57,7 +97,19 @@ public static class HfModelFolder
     /// </summary>
     public static void Save(ICausalLanguageModel model, ModelConfig config, string outDir, string tokenizerSourceDir,
         ScalarType saveDtype = ScalarType.Float32, IReadOnlyDictionary<string, string>? extraJsonFiles = null,
-        long maxShardBytes = DefaultMaxShardBytes, bool keepSourceGenerationConfig = true)
+        long maxShardBytes = DefaultMaxShardBytes, bool keepSourceGenerationConfig = true, Action<string>? writeMore = null) =>
+        WriteAtomically(outDir, temp =>
+        {
+            WriteFolderContents(model, config, temp, tokenizerSourceDir, saveDtype, maxShardBytes, keepSourceGenerationConfig);
+            WriteExtraFiles(temp, extraJsonFiles);
+            writeMore?.Invoke(temp);
+        });
+
+    /// <summary>
+    /// Runs <paramref name="write"/> on an empty temporary sibling of <paramref name="outDir"/>, then moves it into place
+    /// (replacing an existing folder), so readers never see a half-written model; on failure the temporary folder goes.
+    /// </summary>
+    public static void WriteAtomically(string outDir, Action<string> write)
     {
         var target = Path.GetFullPath(outDir);
         var parent = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{outDir}' has no parent folder.", nameof(outDir));
@@ -66,7 +118,7 @@ public static class HfModelFolder
         System.IO.Directory.CreateDirectory(temp);
         try
         {
-            WriteFolderContents(model, config, temp, tokenizerSourceDir, saveDtype, extraJsonFiles, maxShardBytes, keepSourceGenerationConfig);
+            write(temp);
             ReplaceFolder(temp, target);
         }
         catch
@@ -100,7 +152,7 @@ public static class HfModelFolder
     }
 
     private static void WriteFolderContents(ICausalLanguageModel model, ModelConfig config, string dir, string tokenizerSourceDir,
-        ScalarType saveDtype, IReadOnlyDictionary<string, string>? extraJsonFiles, long maxShardBytes, bool keepSourceGenerationConfig)
+        ScalarType saveDtype, long maxShardBytes, bool keepSourceGenerationConfig)
     {
         var dtypeName = WeightLoader.TorchDtypeName(saveDtype);
         File.WriteAllText(Path.Combine(dir, "config.json"), config.WithTorchDtype(dtypeName).ToJson());
@@ -110,6 +162,11 @@ public static class HfModelFolder
         var tensors = model.NamedParameters.Select(p => ToWrite(p.Name, p.Parameter, saveDtype)).ToList();
         ShardedSafeTensorsWriter.Write(dir, tensors, maxShardBytes, SafeTensorsWriter.PyTorchMetadata);
         CopyTokenizerFiles(tokenizerSourceDir, dir);
+    }
+
+    /// <summary>Files such as training_args.json and metrics.json (file name → content) written into the folder.</summary>
+    public static void WriteExtraFiles(string dir, IReadOnlyDictionary<string, string>? extraJsonFiles)
+    {
         foreach (var (name, content) in extraJsonFiles ?? new Dictionary<string, string>())
         {
             if (Path.GetFileName(name) != name)
@@ -128,7 +185,7 @@ public static class HfModelFolder
             stream.Write(cpu.ToBytes());
         });
 
-    private static void CopyTokenizerFiles(string sourceDir, string destination)
+    public static void CopyTokenizerFiles(string sourceDir, string destination)
     {
         var found = TokenizerFileNames.Where(n => File.Exists(Path.Combine(sourceDir, n))).ToList();
         if (!found.Any(n => n is "tokenizer.json" or "vocab.json"))

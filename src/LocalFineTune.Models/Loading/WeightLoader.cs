@@ -21,7 +21,9 @@ public sealed class CheckpointMismatchException(string folder, IReadOnlyList<str
 /// </summary>
 internal static class WeightLoader
 {
-    public static DecoderModel Load(SafeTensorsCheckpoint checkpoint, ModelConfig config, string folder, Device device, ScalarType dtype)
+    /// <param name="linearFactory">Builds every projection (LoRA wraps the targeted ones); null = plain linears.</param>
+    public static DecoderModel Load(SafeTensorsCheckpoint checkpoint, ModelConfig config, string folder, Device device, ScalarType dtype,
+        ILinearFactory? linearFactory = null)
     {
         var family = ModelFamilies.Get(config.ModelType);
         var keyOf = MatchKeys(checkpoint, config.Spec, family, folder);
@@ -29,7 +31,7 @@ internal static class WeightLoader
         try
         {
             foreach (var (name, key) in keyOf) parameters[name] = ReadTensor(checkpoint, key, device, dtype);
-            return new DecoderModel(config.Spec, parameters, device);
+            return new DecoderModel(config.Spec, parameters, device, linearFactory);
         }
         catch
         {
