@@ -38,6 +38,14 @@ internal static class TrainCommand
     private static readonly Option<string?> OutputDir = new("--output-dir") { Description = "Where the fine-tuned folder is written (default: the models root)" };
     private static readonly Option<string?> Delimiter = new("--delimiter") { Description = "CSV delimiter: ',', ';' or 'tab' (default: detected from the header)" };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Checkpoint folder to continue from (same data and options)" };
+    private static readonly Option<string?> Method = new("--method") { Description = "full, lora, auto (default: full when it fits in memory, else LoRA) or dpo" };
+    private static readonly Option<int?> LoraR = new("--lora-r") { Description = "LoRA rank (default 16); any --lora-* option means --method lora unless --method is given" };
+    private static readonly Option<double?> LoraAlpha = new("--lora-alpha") { Description = "LoRA alpha; scaling is alpha/r (default 32)" };
+    private static readonly Option<double?> LoraDropout = new("--lora-dropout") { Description = "Dropout on the adapters' input (default 0.05)" };
+    private static readonly Option<string?> LoraTargets = new("--lora-target-modules") { Description = "all-linear (default) or names such as q_proj,v_proj" };
+    private static readonly Option<bool> UseRslora = new("--use-rslora") { Description = "Scale LoRA by alpha/sqrt(r) (rsLoRA)" };
+    private static readonly Option<bool> NoMerge = new("--no-merge") { Description = "LoRA: keep only the adapter in adapter/, not merged weights" };
+    private static readonly Option<bool> GradientCheckpointing = new("--gradient-checkpointing") { Description = "Recompute activations in backward: less memory, more compute" };
     private static readonly Option<bool> Json = new("--json") { Description = "JSON lines on stdout instead of a progress bar" };
 
     public static Command Create()
@@ -45,7 +53,8 @@ internal static class TrainCommand
         var command = new Command("train", "Fine-tune a base model on your data into <output-dir>/<base>-finetuned-<yyyyMMdd_HHmmss>/.");
         foreach (var option in new Option[] { Model, Data, Epochs, BatchSize, LearningRate, Accumulation, WarmupSteps, WarmupRatio, Scheduler,
                      WeightDecay, MaxGradNorm, MaxSeqLength, Seed, EvalSteps, SaveSteps, SaveTotalLimit, DeviceOption, ValidationSplit,
-                     ValidationFile, Delimiter, ModelsRoot, OutputDir, Resume, Json })
+                     ValidationFile, Delimiter, ModelsRoot, OutputDir, Resume, Method, LoraR, LoraAlpha, LoraDropout, LoraTargets, UseRslora, NoMerge,
+                     GradientCheckpointing, Json })
             command.Options.Add(option);
         command.SetAction((parse, cancellation) =>
             // Training runs on its own thread: libtorch grad mode and our disposal scopes are per thread.
@@ -93,7 +102,8 @@ internal static class TrainCommand
         var modelsRoot = p.GetValue(ModelsRoot) ?? Environment.GetEnvironmentVariable("LFT_MODELS_DIR") ?? "models";
         var model = p.GetValue(Model)!;
         // The same defaults as the service's: the trainer's, overlaid by the base folder's training_defaults.json.
-        var defaults = TrainingDefaults.For(BaseModels.Resolve(model, modelsRoot));
+        var baseDir = BaseModels.Resolve(model, modelsRoot);
+        var defaults = TrainingDefaults.For(baseDir);
         var options = defaults with
         {
             Epochs = p.GetValue(Epochs) is { } e ? AutoInt.Parse(e, "epochs") : defaults.Epochs,
@@ -111,6 +121,10 @@ internal static class TrainCommand
             SaveSteps = p.GetValue(SaveSteps) ?? defaults.SaveSteps,
             SaveTotalLimit = p.GetValue(SaveTotalLimit) ?? defaults.SaveTotalLimit,
             Device = p.GetValue(DeviceOption) ?? defaults.Device,
+            Method = p.GetValue(Method) is { } m ? ParseMethod(m) : defaults.Method,
+            Lora = LoraFrom(p, defaults.Lora),
+            Merge = !p.GetValue(NoMerge) && defaults.Merge,
+            GradientCheckpointing = p.GetValue(GradientCheckpointing) || defaults.GradientCheckpointing,
         };
         return new FineTuneRequest
         {
@@ -118,6 +132,28 @@ internal static class TrainCommand
             CsvDelimiter = CsvDelimiters.Parse(p.GetValue(Delimiter)), ValidationSplit = p.GetValue(ValidationSplit), ValidationFile = p.GetValue(ValidationFile), ResumeFrom = p.GetValue(Resume),
         };
     }
+
+    /// <summary>The --lora-* options over the folder's defaults; null when none is given (the method then decides).</summary>
+    private static LoraOptions? LoraFrom(ParseResult p, LoraOptions? defaults)
+    {
+        var given = p.GetValue(LoraR) is not null || p.GetValue(LoraAlpha) is not null || p.GetValue(LoraDropout) is not null
+            || p.GetValue(LoraTargets) is not null || p.GetValue(UseRslora);
+        if (!given) return defaults;
+        var lora = defaults ?? new LoraOptions();
+        return lora with
+        {
+            R = p.GetValue(LoraR) ?? lora.R,
+            Alpha = p.GetValue(LoraAlpha) ?? lora.Alpha,
+            Dropout = p.GetValue(LoraDropout) ?? lora.Dropout,
+            TargetModules = p.GetValue(LoraTargets) is { } t ? t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : lora.TargetModules,
+            UseRslora = p.GetValue(UseRslora) || lora.UseRslora,
+        };
+    }
+
+    private static TrainingMethod ParseMethod(string text) =>
+        Enum.TryParse<TrainingMethod>(text, ignoreCase: true, out var method) && Enum.IsDefined(method) && !int.TryParse(text, out _)
+            ? method
+            : throw new FormatException($"method: \"{text}\" is unknown; use full, lora, auto or dpo");
 
     private static LrSchedulerKind ParseScheduler(string text) =>
         Enum.TryParse<LrSchedulerKind>(text, ignoreCase: true, out var kind) && Enum.IsDefined(kind)

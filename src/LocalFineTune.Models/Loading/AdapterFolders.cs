@@ -24,6 +24,17 @@ public static class AdapterFolders
     public static bool IsAdapterOnly(string modelDir) =>
         !File.Exists(Path.Combine(modelDir, "config.json")) && AdapterDirOf(modelDir) is not null;
 
+    /// <summary>
+    /// The file that makes <paramref name="modelDir"/> a loadable model: its config.json, or for an adapter-only folder
+    /// adapter/adapter_config.json; null when it has neither. Its write time is the folder's publication time.
+    /// </summary>
+    public static string? DescriptorOf(string modelDir)
+    {
+        var config = Path.Combine(modelDir, "config.json");
+        if (File.Exists(config)) return config;
+        return AdapterDirOf(modelDir) is { } adapter ? Path.Combine(adapter, PeftAdapter.ConfigFileName) : null;
+    }
+
     /// <summary>The base folder an adapter was trained on, from its adapter_config.json.</summary>
     public static string BaseDirectoryOf(string adapterDir)
     {

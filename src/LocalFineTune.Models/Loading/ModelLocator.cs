@@ -22,12 +22,12 @@ public static class ModelLocator
             "Put the Hugging Face folder there, or pass a folder path.");
     }
 
-    /// <summary>The most recently written fine-tuned model (by its config.json's time, which the atomic save sets last).</summary>
+    /// <summary>The most recently written fine-tuned model (by its config.json's time, or its adapter's for an adapter-only folder).</summary>
     public static string Latest(string modelsRoot)
     {
         var candidates = Directory.Exists(modelsRoot) ? Directory.GetDirectories(modelsRoot, "*-finetuned-*") : [];
-        var newest = candidates.Where(d => File.Exists(Path.Combine(d, "config.json")))
-            .OrderByDescending(d => File.GetLastWriteTimeUtc(Path.Combine(d, "config.json")))
+        var newest = candidates.Where(d => AdapterFolders.DescriptorOf(d) is not null)
+            .OrderByDescending(d => File.GetLastWriteTimeUtc(AdapterFolders.DescriptorOf(d)!))
             .ThenByDescending(d => d, StringComparer.Ordinal)
             .FirstOrDefault();
         return newest is not null ? Path.GetFullPath(newest)

@@ -77,7 +77,24 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
             throw new ApiProblemException(errors[0].Field, "invalid_hyperparameter", string.Join("; ", errors) + ".",
                 extra: new Dictionary<string, object?> { ["errors"] = errors.Select(e => new { param = e.Field, message = e.Message }).ToList() });
         }
-        return parsed;
+        return ResolveMethod(parsed, modelPath);
+    }
+
+    /// <summary>"auto" becomes full or lora now, so the job's stored config shows what will run; LoRA targets are checked against the architecture.</summary>
+    private static TrainingOptions ResolveMethod(TrainingOptions options, string modelPath)
+    {
+        try
+        {
+            return MethodResolver.Resolve(options, modelPath).Options;
+        }
+        catch (ArgumentException e)
+        {
+            throw new ApiProblemException(e.ParamName ?? "method", "invalid_hyperparameter", e.Message.Split(" (Parameter")[0]);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new ApiProblemException("model", "model_not_loadable", e.Message);
+        }
     }
 
     private TrainingOptions ApplyServiceDefaults(TrainingOptions parsed, JsonObject given)
@@ -124,7 +141,8 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
             var unknown = ExtractQuoted(e.Message) ?? field;
             return new ApiProblemException(unknown, "unknown_parameter",
                 $"Unknown field '{unknown}'. Accepted: model, dataset_url, epochs, batch_size, learning_rate, and the trainer options " +
-                "(gradient_accumulation_steps, warmup_steps, warmup_ratio, lr_scheduler, weight_decay, max_grad_norm, max_seq_length, seed, eval_steps, save_steps, save_total_limit, device).");
+                "(gradient_accumulation_steps, warmup_steps, warmup_ratio, lr_scheduler, weight_decay, max_grad_norm, max_seq_length, seed, eval_steps, save_steps, save_total_limit, device, " +
+                "method, lora, merge, gradient_checkpointing).");
         }
         return new ApiProblemException(field, "invalid_type",
             $"'{field}' has the wrong type or value: {ClientText.Echo(e.InnerException?.Message ?? e.Message)} Send a number for numeric fields (epochs may also be \"auto\").");

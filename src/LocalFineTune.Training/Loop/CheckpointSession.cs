@@ -42,25 +42,12 @@ internal sealed class CheckpointSession(TrainingRun run, AdamW optimizer, IReadO
         RequireSame("seed", state.ShuffleSeed, plan.Seed);
         RequireSame("epochs", state.Epochs, epochs);
         RequireSame("total steps", state.TotalSteps, totalSteps);
-        CopyWeights(checkpoint);
+        run.FolderIO.Restore(run.Model, checkpoint);
         OptimizerStateFile.Restore(checkpoint, optimizer, parameterNames);
         if (state.RngStateCpu is { } cpu) Runtime.SetRngState(Device.Cpu, Convert.FromBase64String(cpu));
         if (state.RngStateCuda is { } cuda && run.Model.Device.IsCuda) Runtime.SetRngState(run.Model.Device, Convert.FromBase64String(cuda));
         run.Progress.OnMessage($"resumed from {checkpoint} at step {state.GlobalStep}/{state.TotalSteps}");
         return state;
-    }
-
-    private void CopyWeights(string checkpoint)
-    {
-        using var saved = run.FolderIO.Load(checkpoint, run.Model.Device);
-        var byName = saved.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter);
-        using var noGrad = NoGradScope.Enter();
-        foreach (var (name, parameter) in run.Model.NamedParameters)
-        {
-            if (!byName.TryGetValue(name, out var source))
-                throw new InvalidDataException($"checkpoint {checkpoint} has no weight {name}: it was written for another model");
-            parameter.CopyFrom(source);
-        }
     }
 
     private static void RequireSame(string what, int saved, int now)

@@ -10,5 +10,9 @@ public sealed class HfFolderIO(ModelConfig config, string tokenizerSourceDir) : 
     public void Save(ICausalLanguageModel model, string directory) =>
         HfModelFolder.Save(model, config, directory, tokenizerSourceDir, ScalarType.Float32);
 
-    public ICausalLanguageModel Load(string directory, Device device) => HfModelFolder.Load(directory, device).Model;
+    public void Restore(ICausalLanguageModel model, string directory)
+    {
+        using var saved = HfModelFolder.Load(directory, model.Device);
+        WeightCopy.ByName(saved.Model.NamedParameters, model.NamedParameters, directory);
+    }
 }

@@ -1,17 +1,17 @@
 using LocalFineTune.Models;
-using LocalFineTune.Torch;
 
 namespace LocalFineTune.Training.Loop;
 
 /// <summary>
-/// How the trainer writes and re-reads a model folder (checkpoints, final output) without knowing the architecture.
-/// The GPT-2 implementation is <see cref="HfFolderIO"/>; tests may plug in a tiny model of their own.
+/// How the trainer writes a checkpoint's model files and copies them back into the live model on resume, without
+/// knowing the architecture: a whole HF folder for full fine-tuning (<see cref="HfFolderIO"/>), only the adapter in
+/// PEFT format for LoRA (<see cref="LoraFolderIO"/>).
 /// </summary>
 public interface IModelFolderIO
 {
-    /// <summary>Writes a complete, loadable model folder (config, weights, tokenizer files) into an existing empty directory.</summary>
+    /// <summary>Writes what resume needs of the model into an existing empty directory.</summary>
     void Save(ICausalLanguageModel model, string directory);
 
-    /// <summary>Loads a folder written by <see cref="Save"/>; resume copies its weights into the live model by name.</summary>
-    ICausalLanguageModel Load(string directory, Device device);
+    /// <summary>Copies the weights saved in <paramref name="directory"/> into <paramref name="model"/>, checked by name and shape.</summary>
+    void Restore(ICausalLanguageModel model, string directory);
 }

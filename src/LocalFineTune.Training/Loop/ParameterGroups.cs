@@ -21,8 +21,8 @@ public static class ParameterGroups
         names = [.. decayed.Select(p => p.Name), .. plain.Select(p => p.Name)];
         return new AdamW(
         [
-            new ParamGroup(decayed.Select(p => p.Parameter).ToList(), options.LearningRate, options.WeightDecay),
-            new ParamGroup(plain.Select(p => p.Parameter).ToList(), options.LearningRate, 0),
+            new ParamGroup(decayed.Select(p => p.Parameter).ToList(), options.PeakLearningRate, options.WeightDecay),
+            new ParamGroup(plain.Select(p => p.Parameter).ToList(), options.PeakLearningRate, 0),
         ]);
     }
 }

@@ -17,8 +17,8 @@ public static class Trainer
     public static TrainingResult Train(TrainingRun run, CancellationToken cancellation = default)
     {
         var wall = Stopwatch.StartNew();
-        var options = run.Options.EnsureValid();
         var model = run.Model;
+        var options = MethodResolver.ForModel(run.Options.EnsureValid(), model);
         var data = PreparedData.Prepare(run, options);
         var plan = new EpochPlan(data.Training, data.BatchSize, options.GradientAccumulationSteps, options.Seed, run.Tokenizer.PadTokenId);
         var epochs = AutoEpochs.Resolve(options.Epochs, run.TrainingExamples.Count);

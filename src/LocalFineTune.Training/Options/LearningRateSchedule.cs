@@ -9,7 +9,7 @@ public sealed record LearningRateSchedule(LrSchedulerKind Kind, double PeakLearn
     public static LearningRateSchedule From(TrainingOptions options, int totalSteps)
     {
         var warmup = options.WarmupSteps > 0 ? options.WarmupSteps : (int)Math.Ceiling(options.WarmupRatio * totalSteps);
-        return new LearningRateSchedule(options.LrScheduler, options.LearningRate, Math.Min(warmup, totalSteps), totalSteps);
+        return new LearningRateSchedule(options.LrScheduler, options.PeakLearningRate, Math.Min(warmup, totalSteps), totalSteps);
     }
 
     /// <summary>The rate used for optimizer step <paramref name="step"/> (0-based).</summary>

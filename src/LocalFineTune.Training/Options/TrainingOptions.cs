@@ -18,8 +18,36 @@ public sealed record TrainingOptions
     /// <summary>Sequences per micro-batch: 1–512, or "auto" (largest that fits; see <see cref="BatchSizeEstimator"/>).</summary>
     public AutoInt BatchSize { get; init; } = 4;
 
-    /// <summary>Peak learning rate of AdamW. 2e-5 suits pretrained bases; a random-init base needs ~1e-3.</summary>
-    public double LearningRate { get; init; } = 2e-5;
+    /// <summary>Full fine-tuning's default peak learning rate, for pretrained bases.</summary>
+    public const double FullLearningRate = 2e-5;
+
+    /// <summary>LoRA's default: adapters start at zero and need a rate about ten times higher (PEFT's examples use 1e-4–3e-4).</summary>
+    public const double LoraLearningRate = 2e-4;
+
+    /// <summary>DPO's defaults: TRL's 1e-6 for full weights, ten times that for adapters.</summary>
+    public const double DpoFullLearningRate = 1e-6;
+    public const double DpoLoraLearningRate = 1e-5;
+
+    /// <summary>
+    /// Peak learning rate of AdamW; null = the method's default (<see cref="FullLearningRate"/> or <see cref="LoraLearningRate"/>,
+    /// fixed by <see cref="MethodResolver"/>). A random-init base needs ~1e-3 (tiny-gpt2's training_defaults.json).
+    /// </summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>full, lora, auto (full when it fits the device's memory with headroom, LoRA otherwise) or dpo.</summary>
+    public TrainingMethod Method { get; init; } = TrainingMethod.Auto;
+
+    /// <summary>LoRA's settings; null = the defaults when the method is (or resolves to) LoRA. With dpo, giving it means DPO with LoRA.</summary>
+    public LoraOptions? Lora { get; init; }
+
+    /// <summary>DPO's settings (beta, loss type, …); null = the defaults. Only read when method is dpo.</summary>
+    public DpoOptions? Dpo { get; init; }
+
+    /// <summary>LoRA only: publish the merged weights (and the adapter in adapter/); false keeps only the adapter, for very large bases.</summary>
+    public bool Merge { get; init; } = true;
+
+    /// <summary>Recompute each block's activations in backward instead of keeping them: less memory, about a third more compute.</summary>
+    public bool GradientCheckpointing { get; init; }
 
     /// <summary>Micro-batches per optimizer step; the effective batch is batch_size × this.</summary>
     public int GradientAccumulationSteps { get; init; } = 1;
@@ -71,6 +99,16 @@ public sealed record TrainingOptions
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>True when the job trains LoRA adapters (the method resolved to LoRA, or DPO with a "lora" object).</summary>
+    [JsonIgnore]
+    public bool UsesLora => Method == TrainingMethod.Lora || (Method == TrainingMethod.Dpo && Lora is not null);
+
+    /// <summary>The peak rate actually used: <see cref="LearningRate"/>, or the method's default.</summary>
+    [JsonIgnore]
+    public double PeakLearningRate => LearningRate ?? (Method == TrainingMethod.Dpo
+        ? (UsesLora ? DpoLoraLearningRate : DpoFullLearningRate)
+        : (UsesLora ? LoraLearningRate : FullLearningRate));
 
     public static TrainingOptions FromJson(string json) =>
         JsonSerializer.Deserialize<TrainingOptions>(json, JsonOptions) ?? throw new JsonException("training options: null");

@@ -15,8 +15,8 @@ public static class TrainingOptionsValidator
             $"{o.Epochs} is out of range; use 1 to {MaxEpochs}, or \"auto\"");
         Require(o.BatchSize.IsAuto || o.BatchSize.Value is >= 1 and <= MaxBatchSize, "batch_size",
             $"{o.BatchSize} is out of range; use 1 to {MaxBatchSize}, or \"auto\"");
-        Require(double.IsFinite(o.LearningRate) && o.LearningRate > 0 && o.LearningRate <= 1, "learning_rate",
-            $"{o.LearningRate} is out of range; use a value above 0 and at most 1 (2e-5 for pretrained bases)");
+        Require(o.LearningRate is null || (double.IsFinite(o.LearningRate.Value) && o.LearningRate > 0 && o.LearningRate <= 1), "learning_rate",
+            $"{o.LearningRate} is out of range; use a value above 0 and at most 1 (2e-5 for full fine-tuning of a pretrained base, 2e-4 for LoRA)");
         Require(o.GradientAccumulationSteps is >= 1 and <= 1024, "gradient_accumulation_steps",
             $"{o.GradientAccumulationSteps} is out of range; use 1 to 1024");
         Require(o.WarmupSteps >= 0, "warmup_steps", $"{o.WarmupSteps} is negative; use 0 or more");
@@ -37,7 +37,25 @@ public static class TrainingOptionsValidator
         Require(o.SaveLastEpochs is >= 0 and <= MaxEpochs, "save_last_epochs", $"{o.SaveLastEpochs} is out of range; use 0 (none) to {MaxEpochs}");
         Require(o.SaveTotalLimit >= 0, "save_total_limit", $"{o.SaveTotalLimit} is negative; use 0 (keep all) or a count");
         Require(IsKnownDevice(o.Device), "device", $"\"{o.Device}\" is unknown; use auto, cpu, cuda or cuda:N");
+        Require(Enum.IsDefined(o.Method), "method", $"\"{o.Method}\" is unknown; use full, lora, auto or dpo");
+        Require(!(o.Method == TrainingMethod.Full && o.Lora is not null), "lora",
+            "LoRA settings were given but method is \"full\"; use method \"lora\" (or \"auto\"), or drop the lora object");
+        ValidateLora(o, errors);
+        if (o.Dpo is { } dpo) errors.AddRange(dpo.Validate());
         return errors;
+    }
+
+    private static void ValidateLora(TrainingOptions o, List<OptionError> errors)
+    {
+        if (o.Lora is not { } lora) return;
+        try
+        {
+            lora.ToSettings(o.Seed).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(new OptionError(e.ParamName ?? "lora", e.Message.Split(" (Parameter")[0]));
+        }
     }
 
     private static bool IsKnownDevice(string? device)

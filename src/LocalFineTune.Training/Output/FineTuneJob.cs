@@ -1,6 +1,5 @@
 using LocalFineTune.Datasets.Reading;
 using LocalFineTune.Datasets.Validation;
-using LocalFineTune.Models.Gpt2;
 using LocalFineTune.Models.Loading;
 using LocalFineTune.Torch;
 using LocalFineTune.Training.Checkpoints;
@@ -49,11 +48,13 @@ public static class FineTuneJob
 {
     public static FineTuneOutcome Run(FineTuneRequest request, ITrainingProgress progress, CancellationToken cancellation = default)
     {
-        var options = request.Options.EnsureValid();
         var baseDir = BaseModels.Resolve(request.Model, request.ModelsRoot);
+        var resolved = MethodResolver.Resolve(request.Options.EnsureValid(), baseDir);
+        var options = resolved.Options;
+        progress.OnMessage(resolved.Explanation);
         var baseName = BaseModels.NameOf(baseDir);
         var outputRoot = request.OutputRoot ?? request.ModelsRoot;
-        using var loaded = HfModelFolder.Load(baseDir, Device.Parse(options.Device));
+        using var loaded = TrainingModels.Load(baseDir, options, progress);
         var (examples, report) = ReadData(request, options, loaded);
         // A resumed run keeps its original name (and work folder) when the checkpoint is one of ours.
         var name = (request.ResumeFrom is { } resume ? OutputFolders.RunNameOfCheckpoint(resume) : null)
@@ -66,7 +67,7 @@ public static class FineTuneJob
             {
                 Model = loaded.Model,
                 Tokenizer = loaded.Tokenizer,
-                FolderIO = new HfFolderIO(loaded.Config, baseDir),
+                FolderIO = options.UsesLora ? new LoraFolderIO(loaded) : new HfFolderIO(loaded.Config, baseDir),
                 TrainingExamples = examples.Examples,
                 EvaluationExamples = examples.ValidationExamples,
                 Options = options,
@@ -116,6 +117,8 @@ public static class FineTuneJob
             ["metrics.json"] = RunMetrics.From(result, baseName).ToJson(),
             [TrainerState.FileName] = (result.State with { RngStateCpu = null, RngStateCuda = null }).ToJson(),
         };
-        HfModelFolder.Save(loaded.Model, loaded.Config, output, baseDir, ScalarType.Float32, extra);
+        if (!options.UsesLora) HfModelFolder.Save(loaded.Model, loaded.Config, output, baseDir, ScalarType.Float32, extra);
+        else if (options.Merge) AdapterFolders.SaveMerged(loaded, output, extra);
+        else AdapterFolders.SaveAdapterOnlyFolder(loaded, output, extra);
     }
 }

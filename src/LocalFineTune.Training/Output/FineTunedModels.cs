@@ -1,4 +1,5 @@
 using System.Globalization;
+using LocalFineTune.Models.Loading;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
@@ -28,7 +29,7 @@ public static partial class FineTunedModels
         {
             var name = System.IO.Path.GetFileName(dir);
             var match = NamePattern().Match(name);
-            if (!match.Success || !File.Exists(System.IO.Path.Combine(dir, "config.json"))) continue;
+            if (!match.Success || AdapterFolders.DescriptorOf(dir) is null) continue;
             var created = DateTime.ParseExact(match.Groups["stamp"].Value, OutputFolders.TimestampFormat, CultureInfo.InvariantCulture);
             var suffix = match.Groups["n"].Success ? int.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture) : 1;
             found.Add((new FineTunedModelInfo(name, match.Groups["base"].Value, created, SizeMb(dir), false, dir), suffix));

@@ -40,15 +40,16 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
         var hyper = HyperparameterRequest.Parse(body);
         var model = models.Resolve(modelName);
         RequireTrainable(model);
-        var defaults = Defaults(model);
-        var baseRate = defaults.LearningRate;
+        var device = server.Value.Devices[0];
+        var defaults = MethodExtension.Resolve(Defaults(model) , body, model.Path, device);
+        var baseRate = defaults.PeakLearningRate;
         var options = defaults with
         {
             Epochs = hyper.Epochs,
             BatchSize = hyper.BatchSize,
             LearningRate = baseRate * (hyper.LearningRateMultiplier ?? 1.0),
             Seed = seed,
-            Device = server.Value.Devices[0],
+            Device = device,
             // Checkpoints make "ft:…:ckpt-step-N" models and crash-resume possible; OpenAI keeps one at the end of
             // each of the last three epochs, so GET …/checkpoints is never empty for an ordinary job.
             SaveSteps = server.Value.DefaultSaveSteps,

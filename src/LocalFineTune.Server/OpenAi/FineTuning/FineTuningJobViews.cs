@@ -66,10 +66,10 @@ public sealed class FineTuningJobViews(FineTunedNames names, CheckpointKeeper ke
     /// <summary>Resolved values once the run reported them (epochs, batch size); until then what was asked, "auto" included.</summary>
     private static Dictionary<string, object> Hyperparameters(OpenAiJobSpec? extra, TrainingOptions? options, JsonElement? result)
     {
-        var baseRate = extra?.BaseLearningRate ?? new TrainingOptions().LearningRate;
+        var baseRate = extra?.BaseLearningRate ?? TrainingOptions.FullLearningRate;
         object epochs = Long(result, "epochs") is long e ? e : options?.Epochs.Value is int oe ? oe : "auto";
         object batch = Long(result, "batch_size") is long b ? b : options?.BatchSize.Value is int ob ? ob : "auto";
-        object multiplier = options is null ? "auto" : Math.Round(options.LearningRate / baseRate, 6);
+        object multiplier = options is null ? "auto" : Math.Round(options.PeakLearningRate / baseRate, 6);
         return new Dictionary<string, object> { ["n_epochs"] = epochs, ["batch_size"] = batch, ["learning_rate_multiplier"] = multiplier };
     }
 
