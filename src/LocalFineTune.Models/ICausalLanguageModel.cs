@@ -29,6 +29,19 @@ public interface ICausalLanguageModel : IDisposable
     bool Training { get; set; }
 
     /// <summary>
+    /// Recompute activations during backward instead of keeping them from the forward (less memory, about one more
+    /// forward per step, the same gradients). By default a model cannot: false, and setting true throws.
+    /// </summary>
+    bool GradientCheckpointing
+    {
+        get => false;
+        set
+        {
+            if (value) throw new NotSupportedException($"{GetType().Name} does not support gradient checkpointing; turn gradient_checkpointing off.");
+        }
+    }
+
+    /// <summary>
     /// Logits [batch, seq, vocab] for input ids [batch, seq]. With a KV cache, only the new positions are
     /// fed and the cache grows by them.
     /// </summary>

@@ -9,7 +9,7 @@ namespace LocalFineTune.Torch;
 /// <summary>Process-wide libtorch settings and facts: seeds, RNG state, threads, CUDA devices and memory.</summary>
 public static class Runtime
 {
-    private const int ExpectedAbiVersion = 1;
+    private const int ExpectedAbiVersion = 2; // 2: lft_checkpoint (activation checkpointing)
 
     /// <summary>
     /// LFT_NATIVE_LIB points at a liblft_torch.so built elsewhere (e.g. against a CUDA libtorch on a GPU machine);

@@ -13,8 +13,8 @@ LFT_EXPORT const char* lft_last_error() { return t_last_error.c_str(); }
 
 LFT_EXPORT void lft_clear_error() { t_last_error.clear(); }
 
-// The C# side refuses to run against a shim built from another revision of this ABI.
-LFT_EXPORT int lft_abi_version() { return 1; }
+// The C# side refuses to run against a shim built from another revision of this ABI (2 added lft_checkpoint).
+LFT_EXPORT int lft_abi_version() { return 2; }
 
 LFT_EXPORT void lft_torch_version(int* major, int* minor) {
   *major = TORCH_VERSION_MAJOR;

@@ -17,6 +17,7 @@ public class DecoderModel : ICausalLanguageModel
     private readonly Tensor _embedding;
     private readonly Tensor? _positions;
     private readonly DecoderBlock[] _blocks;
+    private readonly Tensor[][] _blockTensors; // per block: its parameters and adapter tensors, for checkpointing
     private readonly Norm _finalNorm;
     private readonly ILinear _lmHead;
     private readonly RotaryEmbedding? _rope;
@@ -41,6 +42,7 @@ public class DecoderModel : ICausalLanguageModel
         _positions = keys.PositionEmbedding is { } wpe ? Module(wpe, _parameters[wpe + ".weight"]) : null;
         if (spec.Attention.Rope is { } rope) _rope = new RotaryEmbedding(rope, spec.ContextLength, device);
         _blocks = Enumerable.Range(0, spec.Layers).Select(BuildBlock).ToArray();
+        _blockTensors = Enumerable.Range(0, spec.Layers).Select(BlockTensors).ToArray();
         _finalNorm = BuildNorm(keys.FinalNorm, spec.Norm);
         _lmHead = spec.TieWordEmbeddings
             ? _linearFactory.Create(new LinearSite(keys.LmHead, _embedding, Optional(keys.LmHead + ".bias"), LinearLayout.OutIn))
@@ -62,6 +64,15 @@ public class DecoderModel : ICausalLanguageModel
             foreach (var adapted in _linears.Values.OfType<IAdaptedLinear>()) adapted.Training = value;
         }
     }
+
+    /// <summary>
+    /// Recompute each block's activations during backward instead of keeping them (see
+    /// <see cref="ActivationCheckpoint"/>): activation memory falls from every block's intermediates to one
+    /// [batch, seq, hidden] tensor per block, for about one more forward per step. Gradients are unchanged, bit for
+    /// bit. Applies only while <see cref="Training"/>, with grad mode on and without a KV cache; leave
+    /// <see cref="Training"/> alone between a forward and its backward.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
 
     /// <summary>Parameter dtype (all parameters share it).</summary>
     public ScalarType DType => _embedding.DType;
@@ -103,7 +114,9 @@ public class DecoderModel : ICausalLanguageModel
         if (_positions is not null)
             x = x + Functional.Embedding(_positions, Tensor.Arange(past, past + seq, 1, ScalarType.Int64, Device));
         x = Functional.Dropout(x, Spec.EmbeddingDropout, Training);
-        foreach (var block in _blocks) x = block.Forward(x, cache, Training);           // [B, T, C]
+        var checkpoint = Training && GradientCheckpointing && cache is null && NoGradScope.IsGradEnabled;
+        for (var i = 0; i < _blocks.Length; i++)                                        // [B, T, C]
+            x = checkpoint ? CheckpointedBlock(i, x) : _blocks[i].Forward(x, cache, Training);
         return _lmHead.Forward(_finalNorm.Forward(x));                                  // [B, T, V]
     }
 
@@ -116,6 +129,24 @@ public class DecoderModel : ICausalLanguageModel
         _rope?.Dispose();
         foreach (var t in _parameters.Values) t.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Block i, its intermediates dropped now and recomputed in backward (training mode, as now).</summary>
+    private Tensor CheckpointedBlock(int i, Tensor x)
+    {
+        var block = _blocks[i];
+        var trainable = _blockTensors[i].Where(t => t.RequiresGrad).ToList();
+        return ActivationCheckpoint.Run(input => block.Forward(input, null, training: true), x, trainable);
+    }
+
+    /// <summary>Every tensor block i reads that may require grad: its parameters and its adapters' tensors.</summary>
+    private Tensor[] BlockTensors(int i)
+    {
+        var prefix = Spec.Keys.Layer(i) + ".";
+        var own = _parameters.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(p => p.Value);
+        var adapters = _linears.Values.OfType<IAdaptedLinear>().Where(l => l.Path.StartsWith(prefix, StringComparison.Ordinal))
+            .SelectMany(l => l.AdapterParameters.Select(a => a.Parameter));
+        return [.. own, .. adapters];
     }
 
     private DecoderBlock BuildBlock(int i)
