@@ -7,6 +7,7 @@ using LocalFineTune.Server.Datasets;
 using LocalFineTune.Server.Endpoints;
 using LocalFineTune.Server.Execution;
 using LocalFineTune.Server.Hosting;
+using LocalFineTune.Server.Inference;
 using LocalFineTune.Server.OpenAi;
 using Microsoft.Extensions.Options;
 
@@ -95,6 +96,7 @@ public sealed class ServerApp
             sp.GetRequiredService<ModelCatalog>(), sp.GetRequiredService<AddressPolicy>()));
         services.AddSingleton<FineTuneService>();
         services.AddSingleton<JobEventStream>();
+        services.AddModelCache(configuration);
         services.AddSingleton<IGenerationBackend, TorchGenerationBackend>();
         services.AddHostedService<JobDispatcherHostedService>();
         services.AddOpenAiApi(configuration);

@@ -1,22 +1,20 @@
 using System.Diagnostics;
 using LocalFineTune.Models.Generation;
-using LocalFineTune.Models.Loading;
+using LocalFineTune.Server.Inference;
 using LocalFineTune.Server.Problems;
-using LocalFineTune.Torch;
 
 namespace LocalFineTune.Server.Execution;
 
 /// <summary>
 /// POST /api/generate on the CPU through the Models layer's <see cref="TextGenerator"/> (KV cache, temperature,
-/// top-k, top-p). The model is loaded per request: a try-a-model endpoint, not a serving path.
+/// top-k, top-p), on the model cache the /v1 endpoints share: a model is read from disk only when it is not cached.
 /// </summary>
-public sealed class TorchGenerationBackend : IGenerationBackend
+public sealed class TorchGenerationBackend(ModelCache cache) : IGenerationBackend
 {
     public GenerateResult Generate(GenerateRequestParsed request, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        using var loaded = HfModelFolder.Load(request.ModelPath, Device.Cpu);
-        loaded.Model.Training = false;
+        using var served = cache.Acquire(request.ModelPath, cancellation);
         var options = new GenerationOptions
         {
             MaxNewTokens = request.MaxNewTokens,
@@ -25,8 +23,9 @@ public sealed class TorchGenerationBackend : IGenerationBackend
             TopP = request.TopP,
             Seed = request.Seed is int seed ? (ulong)seed : null,
         }.Validate();
-        CheckContext(request, loaded.Tokenizer.CountTokens(request.Prompt, cancellation), loaded.Model.ContextLength);
-        var result = new TextGenerator(loaded.Model, loaded.Tokenizer).Generate(request.Prompt, options, cancellationToken: cancellation);
+        CheckContext(request, served.Tokenizer.CountTokens(request.Prompt, cancellation), served.ContextLength);
+        var result = served.Run((model, tokenizer) => new TextGenerator(model, tokenizer).Generate(request.Prompt, options, cancellationToken: cancellation),
+            cancellation);
         return new GenerateResult(result.Text, result.PromptTokens, result.Ids.Count, result.FinishReason, clock.Elapsed.TotalSeconds);
     }
 

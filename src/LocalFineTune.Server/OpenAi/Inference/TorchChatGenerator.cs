@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using LocalFineTune.Models.Generation;
 using LocalFineTune.Models.Loading;
+using LocalFineTune.Server.Inference;
 using LocalFineTune.Server.OpenAi.Common;
 using LocalFineTune.Tokenizers;
 using LocalFineTune.Torch;
@@ -13,57 +14,71 @@ namespace LocalFineTune.Server.OpenAi.Inference;
 
 /// <summary>
 /// <see cref="IChatGenerator"/> on the Models layer's <see cref="TextGenerator"/> (KV cache, stop strings, seeded
-/// sampling), on the CPU. Each run owns one thread that loads the model, then executes the queued generations, and
-/// disposes the model when the run is disposed: a client that disconnects frees the memory at once.
+/// sampling), on the CPU. Each run owns one thread (libtorch scopes and grad mode are per thread) that takes the model
+/// from the shared <see cref="ModelCache"/> (loading it only when it is not cached), executes the queued generations,
+/// and releases its lease when the run is disposed; the cache decides whether the weights stay for the next request.
 /// </summary>
-public sealed class TorchChatGenerator : IChatGenerator
+public sealed class TorchChatGenerator(ModelCache cache) : IChatGenerator
 {
     public async Task<IGenerationRun> StartAsync(string modelPath, CancellationToken cancellation)
     {
-        var run = new Run(modelPath);
-        await run.Loaded.Task.WaitAsync(cancellation);
+        var run = new Run(cache, modelPath, cancellation);
+        try
+        {
+            await run.Loaded.Task.WaitAsync(cancellation);
+        }
+        catch
+        {
+            run.Dispose(); // nobody will use the run: its thread ends and gives the model back
+            throw;
+        }
         return run;
     }
 
     private sealed class Run : IGenerationRun
     {
-        private readonly BlockingCollection<Action<LoadedModel>> _work = new();
+        private readonly BlockingCollection<Action<ServedModel>> _work = new();
         private ModelChatTemplate? _chatTemplate;
         public readonly TaskCompletionSource Loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Run(string modelPath)
+        public Run(ModelCache cache, string modelPath, CancellationToken cancellation)
         {
-            var thread = new Thread(() => Loop(modelPath)) { IsBackground = true, Name = "lft-v1-generation" };
+            var thread = new Thread(() => Loop(cache, modelPath, cancellation)) { IsBackground = true, Name = "lft-v1-generation" };
             thread.Start();
         }
 
-        private void Loop(string modelPath)
+        private void Loop(ModelCache cache, string modelPath, CancellationToken cancellation)
         {
-            LoadedModel loaded;
+            ServedModel served;
             try
             {
-                loaded = HfModelFolder.Load(modelPath, Device.Cpu);
-                loaded.Model.Training = false;
+                served = cache.Acquire(modelPath, cancellation);
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException or TorchException)
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException
+                                          or TorchException or CheckpointMismatchException)
             {
                 Loaded.SetException(OpenAiException.BadRequest($"The model folder '{Path.GetFileName(modelPath)}' could not be loaded: {e.Message}", "model", "model_not_loadable"));
                 return;
             }
-            using (loaded)
+            catch (Exception e)
+            {
+                Loaded.SetException(e);
+                return;
+            }
+            using (served)
             {
                 try
                 {
-                    _chatTemplate = ChatTemplateLocator.Find(modelPath, loaded.Tokenizer);
+                    _chatTemplate = ChatTemplateLocator.Find(modelPath, served.Tokenizer);
                 }
                 catch (InvalidDataException e)
                 {
                     Loaded.SetException(OpenAiException.BadRequest(e.Message, "model", "chat_template_error"));
                     return;
                 }
-                ContextLength = loaded.Model.ContextLength;
+                ContextLength = served.ContextLength;
                 Loaded.SetResult();
-                foreach (var work in _work.GetConsumingEnumerable()) work(loaded);
+                foreach (var work in _work.GetConsumingEnumerable()) work(served);
             }
         }
 
@@ -73,12 +88,12 @@ public sealed class TorchChatGenerator : IChatGenerator
         public async Task<int?> CountTokensAsync(string text, CancellationToken cancellation)
         {
             var counted = new TaskCompletionSource<int?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _work.Add(loaded =>
+            _work.Add(served =>
             {
                 try
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    counted.SetResult(loaded.Tokenizer.CountTokens(text, cancellation));
+                    counted.SetResult(served.Tokenizer.CountTokens(text, cancellation));
                 }
                 catch (TokenizerInputTooLongException e)
                 {
@@ -96,24 +111,25 @@ public sealed class TorchChatGenerator : IChatGenerator
         {
             var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var done = new TaskCompletionSource<TextResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _work.Add(loaded => Generate(loaded, request, pieces.Writer, done, cancellation), CancellationToken.None);
+            _work.Add(served => Generate(served, request, pieces.Writer, done, cancellation), CancellationToken.None);
             // Both waits honour the token: a client that leaves while its prompt is still being tokenized (or while
             // the model is busy) gets its call back now, its lease is released, and the thread stops at its next check.
             await foreach (var piece in pieces.Reader.ReadAllAsync(cancellation)) await onPiece(piece);
             return await done.Task.WaitAsync(cancellation);
         }
 
-        private static void Generate(LoadedModel loaded, TextRequest request, ChannelWriter<string> pieces, TaskCompletionSource<TextResult> done, CancellationToken cancellation)
+        /// <summary>On the run's thread, after other requests on the same base (the cache serialises them per base).</summary>
+        private static void Generate(ServedModel served, TextRequest request, ChannelWriter<string> pieces, TaskCompletionSource<TextResult> done, CancellationToken cancellation)
         {
             try
             {
-                var generator = new TextGenerator(loaded.Model, loaded.Tokenizer);
                 var options = new GenerationOptions
                 {
                     MaxNewTokens = request.MaxTokens, Temperature = request.Temperature, TopP = request.TopP,
                     StopStrings = request.Stop, Seed = request.Seed,
                 };
-                var result = generator.Generate(request.Prompt, options, piece => pieces.TryWrite(piece), cancellation);
+                var result = served.Run((model, tokenizer) =>
+                    new TextGenerator(model, tokenizer).Generate(request.Prompt, options, piece => pieces.TryWrite(piece), cancellation), cancellation);
                 var completion = result.Ids.Count;
                 done.SetResult(new TextResult(result.Text, result.PromptTokens, completion, result.FinishReason));
             }
