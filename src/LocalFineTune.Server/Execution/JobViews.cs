@@ -14,6 +14,10 @@ public sealed record JobStatusView
     public string? Model { get; init; }
     public string? Dataset { get; init; }
     public string? Device { get; init; }
+    /// <summary>The method that runs (full, lora or dpo): "auto" is resolved when the job is created.</summary>
+    public string? Method { get; init; }
+    /// <summary>Every training option of the job as resolved at creation (snake_case, as the start request takes them).</summary>
+    public JsonElement? Config { get; init; }
     public double? Epoch { get; init; }
     public long? Step { get; init; }
     public long? TotalSteps { get; init; }
@@ -51,6 +55,8 @@ public static class JobViews
             Model = spec?.Model,
             Dataset = spec?.DatasetUrl,
             Device = job.Device,
+            Method = spec is { Options.ValueKind: JsonValueKind.Object } && spec.Options.TryGetProperty("method", out var m) ? m.GetString() : null,
+            Config = spec is { Options.ValueKind: JsonValueKind.Object } ? spec.Options : null,
             Epoch = progress?.Epoch,
             Step = progress?.Step,
             TotalSteps = progress?.TotalSteps,
