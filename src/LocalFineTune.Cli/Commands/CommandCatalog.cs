@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return TokenizeCommand.Create();
         yield return TrainCommand.Create();
         yield return ModelsCommand.Create();
+        yield return MergeCommand.Create();
         yield return PullCommand.Create();
         yield return EvalCommand.Create();
         yield return GenerateCommand.Create();
