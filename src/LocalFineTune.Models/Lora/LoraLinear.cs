@@ -40,6 +40,23 @@ public sealed class LoraLinear : IAdaptedLinear, IDisposable
     /// <summary>GPT-2's Conv1D stores its weight [in, out] (PEFT's fan_in_fan_out).</summary>
     public bool FanInFanOut => _site.Layout == LinearLayout.InOut;
     public bool Merged { get; private set; }
+
+    /// <summary>
+    /// False = the forward is the frozen base alone (the adapter is skipped, not zeroed). DPO uses this to get the
+    /// reference model from the policy without a second copy of the weights. Refused while merged: the base weight
+    /// then holds the update and cannot give the base alone.
+    /// </summary>
+    public bool Enabled
+    {
+        get => _enabled;
+        set
+        {
+            if (!value && Merged) throw new InvalidOperationException($"{Path}: unmerge the LoRA adapter before disabling it");
+            _enabled = value;
+        }
+    }
+
+    private bool _enabled = true;
     /// <summary>Dropout on the adapter's input, training only (set by the owning model's Training flag).</summary>
     public bool Training { get; set; }
 
@@ -49,14 +66,18 @@ public sealed class LoraLinear : IAdaptedLinear, IDisposable
     public Tensor Forward(Tensor x)
     {
         var y = _base.Forward(x);
-        if (Merged) return y;
+        if (Merged || !_enabled) return y;
         var input = Functional.Dropout(x, _dropout, Training && _dropout > 0);
         var update = Functional.Linear(Functional.Linear(input, A.To(x.DType)), B.To(x.DType)); // [..., out]
         return y + update * Scaling;
     }
 
     /// <summary>W += scaling·B·A (its transpose for Conv1D); idempotent.</summary>
-    public void Merge() { if (!Merged) { AddDelta(1); Merged = true; } }
+    public void Merge()
+    {
+        if (!_enabled) throw new InvalidOperationException($"{Path}: enable the LoRA adapter before merging it");
+        if (!Merged) { AddDelta(1); Merged = true; }
+    }
 
     /// <summary>W -= scaling·B·A; idempotent.</summary>
     public void Unmerge() { if (Merged) { AddDelta(-1); Merged = false; } }

@@ -1,13 +1,24 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using LocalFineTune.Training.Options;
 
 namespace LocalFineTune.Training.Checkpoints;
 
 /// <summary>One logged optimizer step (HF trainer_state.json's log_history, snake_case).</summary>
-public sealed record StepLog(int Step, double Epoch, double Loss, double LearningRate, double GradNorm, double TokensPerSecond);
+public sealed record StepLog(int Step, double Epoch, double Loss, double LearningRate, double GradNorm, double TokensPerSecond)
+{
+    /// <summary>Objective-specific figures (DPO's rewards/… and logps/…); absent for supervised steps.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+}
 
 /// <summary>One evaluation (step 0 = the base model, before training).</summary>
-public sealed record EvalLog(int Step, double EvalLoss, double Perplexity, int TargetTokens, string Dataset);
+public sealed record EvalLog(int Step, double EvalLoss, double Perplexity, int TargetTokens, string Dataset)
+{
+    /// <summary>Objective-specific figures (DPO: rewards/accuracies, preference_accuracy, …); absent for supervised evaluation.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+}
 
 /// <summary>
 /// Where a run stands: written as trainer_state.json in each checkpoint and in the final folder. With the optimizer

@@ -19,15 +19,25 @@ public static class OptimizerStep
     {
         var stepTargets = microBatches.Sum(b => b.TargetCount);
         if (stepTargets == 0) throw new InvalidOperationException("an optimizer step without any target token; the data plan is wrong");
+        var (loss, norm) = Apply(optimizer, maxGradNorm, () => AccumulateGradients(model, microBatches, stepTargets, cancellation), cancellation);
+        return new StepOutcome(loss, norm, microBatches.Sum(b => b.TokenCount), stepTargets);
+    }
+
+    /// <summary>
+    /// The part every objective shares (supervised, DPO): run <paramref name="backward"/> (it accumulates gradients and
+    /// returns the step's loss), clip, AdamW step, free gradients. Returns the loss and the pre-clip gradient norm.
+    /// </summary>
+    public static (double Loss, double GradNorm) Apply(AdamW optimizer, double maxGradNorm, Func<double> backward, CancellationToken cancellation)
+    {
         using var stepScope = DisposeScope.Enter();
         try
         {
-            var lossSum = AccumulateGradients(model, microBatches, stepTargets, cancellation);
+            var loss = backward();
             cancellation.ThrowIfCancellationRequested();
             // max_grad_norm 0 = no clipping; the norm is still measured for the progress report.
             var norm = GradClip.ClipGradNorm(optimizer.Parameters, maxGradNorm > 0 ? maxGradNorm : double.MaxValue);
             optimizer.Step();
-            return new StepOutcome(lossSum, norm, microBatches.Sum(b => b.TokenCount), stepTargets);
+            return (loss, norm);
         }
         finally
         {

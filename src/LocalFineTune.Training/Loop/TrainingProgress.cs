@@ -14,12 +14,18 @@ public sealed record TrainingProgress(
     TimeSpan EstimatedRemaining)
 {
     public double Fraction => TotalSteps == 0 ? 1 : (double)Step / TotalSteps;
+
+    /// <summary>Objective-specific figures of the step (DPO: rewards/chosen, …, TRL's names); null for supervised steps.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 }
 
 /// <summary>Loss over held-out data at a step (0 = the base, before any update). Perplexity = exp(loss).</summary>
 public sealed record EvaluationResult(int Step, double Loss, int TargetTokens, string Dataset)
 {
     public double Perplexity => Math.Exp(Loss);
+
+    /// <summary>Objective-specific figures (DPO: rewards/accuracies, preference_accuracy, …); null for supervised evaluation.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 }
 
 /// <summary>
