@@ -8,7 +8,7 @@ namespace LocalFineTune.Training.Preference;
 
 /// <summary>
 /// Everything <see cref="DpoTrainer.Train"/> needs: what a <see cref="TrainingRun"/> carries, with preference pairs
-/// instead of examples, the DPO settings, and optionally the reference model.
+/// instead of examples, and optionally the reference model.
 /// </summary>
 public sealed record DpoRun
 {
@@ -19,11 +19,11 @@ public sealed record DpoRun
     public required IReadOnlyList<PreferenceExample> TrainingExamples { get; init; }
     /// <summary>Held-out pairs for loss and preference accuracy; when empty, evaluation runs on the training pairs (and says so).</summary>
     public IReadOnlyList<PreferenceExample> EvaluationExamples { get; init; } = [];
-    public TrainingOptions Options { get; init; } = new();
-    public DpoOptions Dpo { get; init; } = new();
+    /// <summary>The run's options; DPO's own settings are <see cref="TrainingOptions.Dpo"/> (null = defaults), method normally dpo.</summary>
+    public TrainingOptions Options { get; init; } = new() { Method = TrainingMethod.Dpo };
     /// <summary>
     /// The reference model, loaded by the caller with the starting weights (not disposed by the trainer). Null = the
-    /// policy with its LoRA adapters disabled when it has adapters, else a frozen copy made through <see cref="FolderIO"/>.
+    /// policy with its LoRA adapters disabled when it has adapters, else a frozen in-memory copy of the policy's weights.
     /// </summary>
     public ICausalLanguageModel? ReferenceModel { get; init; }
     public string BaseModelName { get; init; } = "model";

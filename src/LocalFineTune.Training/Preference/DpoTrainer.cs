@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using LocalFineTune.Models;
+using LocalFineTune.Models.Decoder;
 using LocalFineTune.Torch;
 using LocalFineTune.Training.Checkpoints;
 using LocalFineTune.Training.Data;
@@ -18,7 +20,7 @@ public static class DpoTrainer
     {
         var wall = Stopwatch.StartNew();
         var options = run.Options.EnsureValid();
-        var dpo = EnsureValid(run.Dpo);
+        var dpo = options.Dpo ?? new DpoOptions();
         var model = run.Model;
         var data = PreparedPairs.Prepare(run, options);
         var plan = new PairPlan(data.Training, data.BatchSize, options.GradientAccumulationSteps, options.Seed, run.Tokenizer.PadTokenId);
@@ -73,13 +75,6 @@ public static class DpoTrainer
         return new TrainingResult(state, before, after, resolved, wall.Elapsed);
     }
 
-    private static DpoOptions EnsureValid(DpoOptions dpo)
-    {
-        var errors = dpo.Validate();
-        if (errors.Count > 0) throw new TrainingOptionsException(errors);
-        return dpo;
-    }
-
     /// <summary>
     /// The caller's reference model, else the policy with LoRA adapters off, else a frozen copy of the starting
     /// weights; with precompute_reference, that reference scores every pair once and (if it is our copy) is freed.
@@ -98,19 +93,14 @@ public static class DpoTrainer
         }
     }
 
-    /// <summary>A second model with the policy's current weights, written and re-read through the run's folder IO.</summary>
-    private static Models.ICausalLanguageModel FrozenCopy(DpoRun run)
+    /// <summary>A second model holding the policy's current weights (every family runs on <see cref="DecoderModel"/>).</summary>
+    private static ICausalLanguageModel FrozenCopy(DpoRun run)
     {
-        var folder = Directory.CreateTempSubdirectory("lft-dpo-reference-").FullName;
-        try
-        {
-            run.FolderIO.Save(run.Model, folder);
-            return run.FolderIO.Load(folder, run.Model.Device);
-        }
-        finally
-        {
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-        }
+        if (run.Model is not DecoderModel decoder)
+            throw new InvalidOperationException($"DPO needs a reference model: pass DpoRun.ReferenceModel for a {run.Model.ModelType} model");
+        using var noGrad = NoGradScope.Enter();
+        var weights = decoder.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Detach().Clone());
+        return new DecoderModel(decoder.Spec, weights, decoder.Device);
     }
 
     private static EvaluationResult Evaluator(DpoRun run, IReferenceModel reference, PreparedPairs data, DpoOptions dpo, int step,

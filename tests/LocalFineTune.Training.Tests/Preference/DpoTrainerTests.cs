@@ -11,7 +11,7 @@ public class DpoTrainerTests
 {
     private static readonly TrainingOptions Fast = new()
     {
-        Epochs = 2, BatchSize = 8, LearningRate = 3e-3, MaxSeqLength = 32, Device = "cpu", Seed = 5, WarmupSteps = 2,
+        Method = TrainingMethod.Dpo, Epochs = 2, BatchSize = 8, LearningRate = 3e-3, MaxSeqLength = 32, Device = "cpu", Seed = 5, WarmupSteps = 2,
     };
 
     private static DpoRun RunFor(LoadedModel loaded, string baseDir, TrainingOptions options, DpoOptions? dpo = null,
@@ -22,8 +22,7 @@ public class DpoTrainerTests
             FolderIO = new HfFolderIO(loaded.Config, baseDir),
             TrainingExamples = SyntheticPreferences.Training(),
             EvaluationExamples = SyntheticPreferences.HeldOut(),
-            Options = options,
-            Dpo = dpo ?? new DpoOptions(),
+            Options = dpo is null ? options : options with { Dpo = dpo },
             CheckpointDirectory = checkpoints,
             ResumeFrom = resume,
             Progress = progress ?? NullTrainingProgress.Instance,
