@@ -46,6 +46,8 @@ internal static class TrainCommand
     private static readonly Option<bool> UseRslora = new("--use-rslora") { Description = "Scale LoRA by alpha/sqrt(r) (rsLoRA)" };
     private static readonly Option<bool> NoMerge = new("--no-merge") { Description = "LoRA: keep only the adapter in adapter/, not merged weights" };
     private static readonly Option<bool> GradientCheckpointing = new("--gradient-checkpointing") { Description = "Recompute activations in backward: less memory, more compute" };
+    private static readonly Option<double?> Beta = new("--beta") { Description = "DPO: how far the model may move from the reference, in (0, 2] (default 0.1)" };
+    private static readonly Option<string?> DpoLoss = new("--dpo-loss") { Description = "DPO: sigmoid (default) or ipo" };
     private static readonly Option<bool> Json = new("--json") { Description = "JSON lines on stdout instead of a progress bar" };
 
     public static Command Create()
@@ -54,7 +56,7 @@ internal static class TrainCommand
         foreach (var option in new Option[] { Model, Data, Epochs, BatchSize, LearningRate, Accumulation, WarmupSteps, WarmupRatio, Scheduler,
                      WeightDecay, MaxGradNorm, MaxSeqLength, Seed, EvalSteps, SaveSteps, SaveTotalLimit, DeviceOption, ValidationSplit,
                      ValidationFile, Delimiter, ModelsRoot, OutputDir, Resume, Method, LoraR, LoraAlpha, LoraDropout, LoraTargets, UseRslora, NoMerge,
-                     GradientCheckpointing, Json })
+                     GradientCheckpointing, Beta, DpoLoss, Json })
             command.Options.Add(option);
         command.SetAction((parse, cancellation) =>
             // Training runs on its own thread: libtorch grad mode and our disposal scopes are per thread.
@@ -125,6 +127,7 @@ internal static class TrainCommand
             Lora = LoraFrom(p, defaults.Lora),
             Merge = !p.GetValue(NoMerge) && defaults.Merge,
             GradientCheckpointing = p.GetValue(GradientCheckpointing) || defaults.GradientCheckpointing,
+            Dpo = DpoFrom(p, defaults.Dpo),
         };
         return new FineTuneRequest
         {
@@ -147,6 +150,20 @@ internal static class TrainCommand
             Dropout = p.GetValue(LoraDropout) ?? lora.Dropout,
             TargetModules = p.GetValue(LoraTargets) is { } t ? t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : lora.TargetModules,
             UseRslora = p.GetValue(UseRslora) || lora.UseRslora,
+        };
+    }
+
+    private static DpoOptions? DpoFrom(ParseResult p, DpoOptions? defaults)
+    {
+        if (p.GetValue(Beta) is null && p.GetValue(DpoLoss) is null) return defaults;
+        var dpo = defaults ?? new DpoOptions();
+        return dpo with
+        {
+            Beta = p.GetValue(Beta) ?? dpo.Beta,
+            LossType = p.GetValue(DpoLoss) is { } loss
+                ? Enum.TryParse<DpoLossType>(loss, ignoreCase: true, out var t) && Enum.IsDefined(t) && !int.TryParse(loss, out _) ? t
+                    : throw new FormatException($"dpo.loss_type: \"{loss}\" is unknown; use sigmoid or ipo")
+                : dpo.LossType,
         };
     }
 

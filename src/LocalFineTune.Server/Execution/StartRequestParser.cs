@@ -56,6 +56,7 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
             if (property.NameEquals("model") || property.NameEquals("dataset_url")) continue;
             rest[property.Name] = JsonNode.Parse(property.Value.GetRawText());
         }
+        LiftBeta(rest);
         TrainingOptions parsed;
         try
         {
@@ -78,6 +79,16 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
                 extra: new Dictionary<string, object?> { ["errors"] = errors.Select(e => new { param = e.Field, message = e.Message }).ToList() });
         }
         return ResolveMethod(parsed, modelPath);
+    }
+
+    /// <summary>The contract's shorthand {"method": "dpo", "beta": 0.1} is {"dpo": {"beta": 0.1}} in the trainer's options.</summary>
+    private static void LiftBeta(JsonObject rest)
+    {
+        if (!rest.TryGetPropertyValue("beta", out var beta)) return;
+        rest.Remove("beta");
+        if (rest["dpo"] is JsonObject dpo) { if (!dpo.ContainsKey("beta")) dpo["beta"] = beta; }
+        else if (rest["dpo"] is null) rest["dpo"] = new JsonObject { ["beta"] = beta };
+        else throw new ApiProblemException("dpo", "invalid_type", "'dpo' must be an object such as {\"beta\": 0.1}.");
     }
 
     /// <summary>"auto" becomes full or lora now, so the job's stored config shows what will run; LoRA targets are checked against the architecture.</summary>

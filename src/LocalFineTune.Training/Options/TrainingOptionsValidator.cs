@@ -42,6 +42,7 @@ public static class TrainingOptionsValidator
             "LoRA settings were given but method is \"full\"; use method \"lora\" (or \"auto\"), or drop the lora object");
         ValidateLora(o, errors);
         if (o.Dpo is { } dpo) errors.AddRange(dpo.Validate());
+        Require(o.Dpo is null || o.Method == TrainingMethod.Dpo, "dpo", "DPO settings (beta, loss type) were given but method is not \"dpo\"; add \"method\": \"dpo\" or drop them");
         return errors;
     }
 

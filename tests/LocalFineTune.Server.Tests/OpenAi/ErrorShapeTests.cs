@@ -18,11 +18,23 @@ public sealed class ErrorShapeTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateJob_Answers400NamingMethodType_WhenMethodIsDpo()
+    public async Task CreateJob_Answers400NamingMethodType_WhenMethodIsReinforcement()
     {
         var file = await _client.Upload(OpenAiTestServer.ChatJsonl(12));
-        var response = await _client.PostJson("/v1/fine_tuning/jobs", $$"""{"model":"tiny","training_file":"{{file}}","method":{"type":"dpo"} }""");
+        var response = await _client.PostJson("/v1/fine_tuning/jobs", $$"""{"model":"tiny","training_file":"{{file}}","method":{"type":"reinforcement"} }""");
         await response.AssertOpenAiError(HttpStatusCode.BadRequest, "method.type", "unsupported_method");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("2.5")]
+    [InlineData("\"high\"")]
+    public async Task CreateJob_Answers400NamingBeta_WhenDpoBetaIsOutOfRange(string beta)
+    {
+        var file = await _client.Upload(OpenAiTestServer.ChatJsonl(12));
+        var response = await _client.PostJson("/v1/fine_tuning/jobs",
+            $$"""{"model":"tiny","training_file":"{{file}}","method":{"type":"dpo","dpo":{"hyperparameters":{"beta":{{beta}} } } } }""");
+        await response.AssertOpenAiError(HttpStatusCode.BadRequest, "method.dpo.hyperparameters.beta");
     }
 
     [Theory]

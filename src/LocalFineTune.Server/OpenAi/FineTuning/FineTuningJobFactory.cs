@@ -41,7 +41,8 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
         var model = models.Resolve(modelName);
         RequireTrainable(model);
         var device = server.Value.Devices[0];
-        var defaults = MethodExtension.Resolve(Defaults(model) , body, model.Path, device);
+        var requested = hyper.IsDpo ? Defaults(model) with { Method = TrainingMethod.Dpo, Dpo = new DpoOptions { Beta = hyper.Beta ?? 0.1 } } : Defaults(model);
+        var defaults = MethodExtension.Resolve(requested, body, model.Path, device);
         var baseRate = defaults.PeakLearningRate;
         var options = defaults with
         {

@@ -29,7 +29,9 @@ public sealed class FineTuningJobViews(FineTunedNames names, CheckpointKeeper ke
             TrainingFile = extra?.TrainingFile ?? spec?.DatasetUrl ?? "unknown",
             ValidationFile = extra?.ValidationFile,
             Hyperparameters = hyper,
-            Method = new MethodObject("supervised", new SupervisedObject(hyper)),
+            Method = options?.Method == TrainingMethod.Dpo
+                ? new MethodObject("dpo", null, new SupervisedObject(new(hyper) { ["beta"] = options.Dpo?.Beta ?? new DpoOptions().Beta }))
+                : new MethodObject("supervised", new SupervisedObject(hyper)),
             TrainedTokens = job.State == JobState.Succeeded ? Long(result, "trained_tokens") : job.Progress?.TrainedTokens,
             Error = job.Error is { } e ? new JobErrorObject(e.Code, e.Message, ParamFor(job, e.Param)) : null,
             Seed = options?.Seed ?? 0,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace LocalFineTune.Server.OpenAi.FineTuning;
 
@@ -27,7 +28,11 @@ public sealed record FineTuningJobObject
     public string? UserProvidedSuffix { get; init; }
 }
 
-public sealed record MethodObject(string Type, SupervisedObject Supervised);
+/// <summary>OpenAI's method object: "supervised" with its hyperparameters, or "dpo" with its own (beta included).</summary>
+public sealed record MethodObject(
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SupervisedObject? Supervised,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SupervisedObject? Dpo = null);
 
 public sealed record SupervisedObject(Dictionary<string, object> Hyperparameters);
 

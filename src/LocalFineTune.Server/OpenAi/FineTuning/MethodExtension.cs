@@ -54,6 +54,9 @@ public static class MethodExtension
             var path = e.Path is { Length: > 2 } p ? p[2..] : "";
             throw OpenAiException.BadRequest($"Invalid '{Field}.{path}': {e.Message.Split(" Path:")[0]}", $"{Field}.{path}", "invalid_value");
         }
+        // With OpenAI's method dpo, lft.method only says how the weights train: "lora" means DPO with adapters.
+        if (options.Method == TrainingMethod.Dpo)
+            result = result with { Method = TrainingMethod.Dpo, Lora = result.Method == TrainingMethod.Lora ? result.Lora ?? new LoraOptions() : result.Lora };
         var errors = TrainingOptionsValidator.Validate(result);
         if (errors.Count > 0)
             throw OpenAiException.BadRequest($"Invalid '{Field}': {string.Join("; ", errors)}.", $"{Field}.{errors[0].Field}", "invalid_value");
