@@ -20,7 +20,7 @@ internal static class DatasetFiles
         return examples;
     }
 
-    private static IEnumerable<string> Resolve(string path, IssueCollector issues)
+    internal static IEnumerable<string> Resolve(string path, IssueCollector issues)
     {
         if (Directory.Exists(path)) return FilesInFolder(path, issues);
         if (!File.Exists(path))

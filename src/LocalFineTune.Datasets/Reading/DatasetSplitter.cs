@@ -10,15 +10,14 @@ namespace LocalFineTune.Datasets.Reading;
 public static class DatasetSplitter
 {
     /// <summary>round(count × fraction) examples, at least 1 when fraction &gt; 0 and there are 2 or more examples.</summary>
-    public static (List<TrainingExample> Training, List<TrainingExample> Validation) Split(
-        IReadOnlyList<TrainingExample> examples, double fraction, int seed)
+    public static (List<T> Training, List<T> Validation) Split<T>(IReadOnlyList<T> examples, double fraction, int seed)
     {
         if (fraction is < 0 or >= 1 || double.IsNaN(fraction))
             throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the validation fraction must be in [0, 1)");
         var heldOut = HeldOutCount(examples.Count, fraction);
         var chosen = PickIndices(examples.Count, heldOut, seed);
-        var training = new List<TrainingExample>(examples.Count - heldOut);
-        var validation = new List<TrainingExample>(heldOut);
+        var training = new List<T>(examples.Count - heldOut);
+        var validation = new List<T>(heldOut);
         for (var i = 0; i < examples.Count; i++) (chosen.Contains(i) ? validation : training).Add(examples[i]);
         return (training, validation);
     }

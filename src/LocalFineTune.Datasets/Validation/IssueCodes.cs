@@ -47,6 +47,17 @@ public static class IssueCodes
     public const string MixedFormats = "mixed_formats";
     public const string ExamplesTruncated = "examples_truncated";
 
+    // Preference pairs (DPO). "chosen" is OpenAI's preferred_output, "rejected" its non_preferred_output.
+    public const string MissingInput = "missing_input";
+    public const string MissingChosen = "missing_chosen";
+    public const string MissingRejected = "missing_rejected";
+    public const string EmptyChosen = "empty_chosen";
+    public const string EmptyRejected = "empty_rejected";
+    public const string ChosenEqualsRejected = "chosen_identical_to_rejected";
+    public const string InvalidOutput = "invalid_output";
+    public const string InvalidOutputRole = "invalid_output_role";
+    public const string PromptTooLong = "prompt_too_long";
+
     // Dataset as a whole.
     public const string InvalidNExamples = "invalid_n_examples"; // OpenAI
     public const string InvalidValidationSplit = "invalid_validation_split";
