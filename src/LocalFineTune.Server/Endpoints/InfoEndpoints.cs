@@ -69,7 +69,8 @@ public static class InfoEndpoints
 
     private static Dictionary<string, object> DefaultsOf(TrainingOptions o) => new()
     {
-        ["epochs"] = (object?)o.Epochs.Value ?? "auto", ["batch_size"] = (object?)o.BatchSize.Value ?? "auto", ["learning_rate"] = o.LearningRate,
+        ["epochs"] = (object?)o.Epochs.Value ?? "auto", ["batch_size"] = (object?)o.BatchSize.Value ?? "auto", ["learning_rate"] = o.PeakLearningRate,
+        ["learning_rate_lora"] = TrainingOptions.LoraLearningRate, ["method"] = "auto",
     };
 
     /// <summary>The same resolver the start endpoints use; a broken defaults file is shown rather than failing the whole page.</summary>
@@ -79,7 +80,7 @@ public static class InfoEndpoints
         {
             var o = TrainingDefaults.For(path);
             var source = File.Exists(Path.Combine(path, TrainingDefaults.FileName)) ? TrainingDefaults.FileName : null;
-            return new ModelDefaultsView((object?)o.Epochs.Value ?? "auto", (object?)o.BatchSize.Value ?? "auto", o.LearningRate, source);
+            return new ModelDefaultsView((object?)o.Epochs.Value ?? "auto", (object?)o.BatchSize.Value ?? "auto", o.PeakLearningRate, source);
         }
         catch (InvalidDataException e)
         {
