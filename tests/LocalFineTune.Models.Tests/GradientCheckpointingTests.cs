@@ -55,6 +55,19 @@ public class GradientCheckpointingTests
     }
 
     [Fact]
+    public void GradientAccumulation_OverTwoMicroBatches_EqualsThePlainRunBitForBit()
+    {
+        using var model = DecoderInit.CreateRandom(WithDropout(Spec("llama")), 7, Device.Cpu);
+        model.Training = true;
+
+        var plain = Gradients(model, checkpoint: false, microBatches: 2);
+        var checkpointed = Gradients(model, checkpoint: true, microBatches: 2);
+
+        AssertSame(plain, checkpointed);
+        Assert.False(plain.Values.First().AsSpan().SequenceEqual(Gradients(model, checkpoint: false)[plain.Keys.First()]));
+    }
+
+    [Fact]
     public void ExceptionInABlocksRecompute_SurfacesAsTorchException_AndTheNextStepWorks()
     {
         var factory = new FailingFactory("model.layers.1.mlp.down_proj");
@@ -107,14 +120,15 @@ public class GradientCheckpointingTests
         Assert.Contains("gradient_checkpointing", error.Message);
     }
 
-    /// <summary>One seeded forward + backward (grad cleared first); the gradient of every trainable tensor by name.</summary>
-    private static Dictionary<string, float[]> Gradients(DecoderModel model, bool checkpoint)
+    /// <summary>Seeded forward + backward passes accumulating into cleared grads; every trainable tensor's gradient by name.</summary>
+    private static Dictionary<string, float[]> Gradients(DecoderModel model, bool checkpoint, int microBatches = 1)
     {
         model.GradientCheckpointing = checkpoint;
         foreach (var (_, p) in model.TrainableParameters) p.ClearGrad();
         Runtime.ManualSeed(3);
-        using (DisposeScope.Enter())
+        for (var m = 0; m < microBatches; m++)
         {
+            using var scope = DisposeScope.Enter();
             using var ids = Tensor.FromArray(Ids, 2, Ids.Length / 2);
             var logits = model.Forward(ids);
             (logits * logits).Mean().Backward();
