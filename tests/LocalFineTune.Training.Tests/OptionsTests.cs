@@ -10,7 +10,9 @@ public class OptionsTests
         var o = new TrainingOptions();
         Assert.Equal(3, o.Epochs.Value);
         Assert.Equal(4, o.BatchSize.Value);
-        Assert.Equal(2e-5, o.LearningRate);
+        Assert.Equal(2e-5, o.PeakLearningRate); // the seed's rate for a full fine-tune…
+        Assert.Equal(2e-4, (o with { Method = TrainingMethod.Lora }).PeakLearningRate); // …and ten times that for LoRA
+        Assert.Equal(TrainingMethod.Auto, o.Method);
         Assert.Empty(TrainingOptionsValidator.Validate(o));
     }
 
