@@ -35,8 +35,8 @@ public static class DpoLoss
     /// <summary>
     /// log σ(x) without overflow and with the right gradient everywhere: −log(1+e^(−x)) for x ≥ 0, x − log(1+e^x)
     /// below. Each branch sees its input clamped to its own side, so the branch not taken never makes an inf whose
-    /// zero gradient would turn into NaN. (max(x,0) − log(1+e^(−|x|)) would be wrong at x = 0, where every DPO run
-    /// starts: |x| and max have gradient 0 and 1 there, giving 1 instead of σ(0) = ½.)
+    /// zero gradient would turn into NaN. (min(x,0) − log(1+e^(−|x|)) from Clamp and Abs would be wrong at x = 0, where
+    /// every DPO run starts: their gradients there are 1 and 0, giving 1 instead of σ(0) = ½.)
     /// </summary>
     public static Tensor LogSigmoid(Tensor x)
     {

@@ -27,6 +27,8 @@ public static class DpoTrainer
         var epochs = AutoEpochs.Resolve(options.Epochs, run.TrainingExamples.Count);
         var totalSteps = plan.Steps.StepsPerEpoch * epochs;
         var schedule = LearningRateSchedule.From(options, totalSteps);
+        if (data.TruncatedPairs > 0)
+            run.Progress.OnMessage($"{data.TruncatedPairs} pair(s) are longer than {data.MaxSeqLength} tokens: their prompts lose their beginning, answers are kept");
         var resolved = new ResolvedHyperparameters(epochs, data.BatchSize, data.MaxSeqLength, plan.Steps.StepsPerEpoch, totalSteps,
             schedule.WarmupSteps, data.Training.Count, data.Evaluation.Count, data.TruncatedPairs, 0, model.Device.ToString());
 
@@ -39,7 +41,7 @@ public static class DpoTrainer
             ? session.Restore(resume, plan.Steps, epochs, totalSteps, data.Training.Count)
             : NewState(run, options, plan.Steps, epochs, totalSteps, data.Training.Count);
 
-        EvaluationResult Evaluate(int step) => Evaluator(run, reference, data, dpo, step, state, cancellation);
+        EvaluationResult Evaluate(int step) => EvaluateAndRecord(run, reference, data, dpo, step, state, cancellation);
         if (state.EvalHistory.Count == 0)
             run.Progress.OnMessage($"DPO (β={dpo.Beta}, {dpo.LossType.ToString().ToLowerInvariant()}) against {reference.Description}; " +
                 $"evaluating on {data.Evaluation.Count} pairs ({data.EvaluationName}) before step 1");
@@ -103,7 +105,7 @@ public static class DpoTrainer
         return new DecoderModel(decoder.Spec, weights, decoder.Device);
     }
 
-    private static EvaluationResult Evaluator(DpoRun run, IReferenceModel reference, PreparedPairs data, DpoOptions dpo, int step,
+    private static EvaluationResult EvaluateAndRecord(DpoRun run, IReferenceModel reference, PreparedPairs data, DpoOptions dpo, int step,
         TrainerState state, CancellationToken cancellation)
     {
         var result = PreferenceEvaluator.Evaluate(run.Model, reference, data.Evaluation, data.BatchSize, run.Tokenizer.PadTokenId, dpo,
