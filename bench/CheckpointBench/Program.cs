@@ -11,8 +11,9 @@ using LocalFineTune.Training.Data;
 using LocalFineTune.Training.Loop;
 using LocalFineTune.Training.Options;
 
+// The last occurrence wins, as with Python's argparse, so the script's defaults can be overridden.
 int Arg(string name, int fallback) =>
-    args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    Array.LastIndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 var (batch, seq, steps, warmup, layers) = (Arg("--batch", 4), Arg("--seq", 256), Arg("--steps", 3), Arg("--warmup", 1), Arg("--layers", 12));
 var checkpoint = Arg("--checkpoint", 0) != 0;
 
