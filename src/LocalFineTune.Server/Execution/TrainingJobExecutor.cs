@@ -29,13 +29,13 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
         var spec = TrainingJobSpec.FromJson(context.Job.SpecJson);
         var dataset = spec.DatasetPath ?? Download(context, spec);
         var trainingOptions = spec.TrainingOptions;
-        var report = DatasetReader.Read(dataset, new DatasetReadOptions
+        var report = TrainingData.Validate(dataset, trainingOptions, new DatasetReadOptions
         {
             ValidationSplit = spec.ValidationDatasetPath is null ? 0.1 : 0,
             ValidationFile = spec.ValidationDatasetPath,
             Seed = trainingOptions.Seed,
             Validation = ValidationOptionsFor(spec.ModelPath, trainingOptions),
-        }).Report;
+        });
         if (!report.IsValid)
         {
             throw InvalidData(report);

@@ -1,3 +1,4 @@
+using LocalFineTune.Datasets.Preferences;
 using LocalFineTune.Datasets.Reading;
 using LocalFineTune.Datasets.Validation;
 using LocalFineTune.Models.Loading;
@@ -5,6 +6,7 @@ using LocalFineTune.Torch;
 using LocalFineTune.Training.Checkpoints;
 using LocalFineTune.Training.Loop;
 using LocalFineTune.Training.Options;
+using LocalFineTune.Training.Preference;
 
 namespace LocalFineTune.Training.Output;
 
@@ -55,7 +57,8 @@ public static class FineTuneJob
         var baseName = BaseModels.NameOf(baseDir);
         var outputRoot = request.OutputRoot ?? request.ModelsRoot;
         using var loaded = TrainingModels.Load(baseDir, options, progress);
-        var (examples, report) = ReadData(request, options, loaded);
+        loaded.Model.GradientCheckpointing = options.GradientCheckpointing;
+        var data = TrainingData.Read(request, options, loaded);
         // A resumed run keeps its original name (and work folder) when the checkpoint is one of ours.
         var name = (request.ResumeFrom is { } resume ? OutputFolders.RunNameOfCheckpoint(resume) : null)
             ?? OutputFolders.NewName(outputRoot, baseName, request.StartedAt ?? DateTime.Now);
@@ -63,23 +66,24 @@ public static class FineTuneJob
         Directory.CreateDirectory(work);
         try
         {
-            var result = Trainer.Train(new TrainingRun
+            var run = new TrainingRun
             {
                 Model = loaded.Model,
                 Tokenizer = loaded.Tokenizer,
                 FolderIO = options.UsesLora ? new LoraFolderIO(loaded) : new HfFolderIO(loaded.Config, baseDir),
-                TrainingExamples = examples.Examples,
-                EvaluationExamples = examples.ValidationExamples,
+                TrainingExamples = data.Examples,
+                EvaluationExamples = data.ValidationExamples,
                 Options = options,
                 BaseModelName = baseName,
                 CheckpointDirectory = Path.Combine(work, "checkpoints"),
                 ResumeFrom = request.ResumeFrom,
                 Progress = progress,
-            }, cancellation);
+            };
+            var result = data.Preferences is { } pairs ? DpoTrainer.Train(AsDpoRun(run, pairs), cancellation) : Trainer.Train(run, cancellation);
             var output = Path.Combine(outputRoot, name);
             Publish(loaded, baseDir, output, options, result, baseName);
             Directory.Delete(work, recursive: true);
-            return new FineTuneOutcome(output, name, result, report);
+            return new FineTuneOutcome(output, name, result, data.Report);
         }
         catch (Exception) when (TrainingCheckpoints.FindLatestComplete(Path.Combine(work, "checkpoints")) is null)
         {
@@ -88,26 +92,13 @@ public static class FineTuneJob
         }
     }
 
-    private static (DatasetReadResult, ValidationReport) ReadData(FineTuneRequest request, TrainingOptions options, LoadedModel loaded)
+    /// <summary>The same run for the DPO loop; the reference is the policy with adapters off (LoRA) or a frozen copy.</summary>
+    private static DpoRun AsDpoRun(TrainingRun run, PreferenceReadResult pairs) => new()
     {
-        var maxSeq = options.MaxSeqLength ?? loaded.Model.ContextLength;
-        var read = DatasetReader.Read(request.Data, new DatasetReadOptions
-        {
-            CsvDelimiter = request.CsvDelimiter,
-            ValidationSplit = request.ValidationFile is null ? request.ValidationSplit : 0,
-            ValidationFile = request.ValidationFile,
-            Seed = options.Seed,
-            Validation = new ValidationOptions
-            {
-                MinExamples = request.MinExamples,
-                CountTokens = text => loaded.Tokenizer.CountTokens(text),
-                MaxSeqLength = maxSeq,
-                Epochs = options.Epochs.Value ?? AutoEpochs.Default,
-            },
-        });
-        if (!read.Report.IsValid) throw new DatasetInvalidException(read.Report);
-        return (read, read.Report);
-    }
+        Model = run.Model, Tokenizer = run.Tokenizer, FolderIO = run.FolderIO, TrainingExamples = pairs.Examples,
+        EvaluationExamples = pairs.ValidationExamples, Options = run.Options, BaseModelName = run.BaseModelName,
+        CheckpointDirectory = run.CheckpointDirectory, ResumeFrom = run.ResumeFrom, Progress = run.Progress,
+    };
 
     private static void Publish(LoadedModel loaded, string baseDir, string output, TrainingOptions options, TrainingResult result, string baseName)
     {
