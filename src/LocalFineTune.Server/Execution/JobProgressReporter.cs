@@ -34,12 +34,14 @@ public sealed class JobProgressReporter(JobExecution job, JobLifecycleLog? lifec
         var every = Math.Max(1, p.TotalSteps / 100);
         if (p.Step % every == 0 || p.Step == p.TotalSteps)
         {
-            var data = JsonSerializer.Serialize(new
+            var data = new Dictionary<string, object>
             {
-                step = p.Step, total_steps = p.TotalSteps, epoch = p.Epoch, train_loss = p.Loss,
-                learning_rate = p.LearningRate, grad_norm = p.GradNorm, tokens_per_second = p.TokensPerSecond,
-            });
-            job.LogMetrics($"Step {p.Step}/{p.TotalSteps}: training loss={p.Loss:0.0000}", data);
+                ["step"] = p.Step, ["total_steps"] = p.TotalSteps, ["epoch"] = p.Epoch, ["train_loss"] = p.Loss,
+                ["learning_rate"] = p.LearningRate, ["grad_norm"] = p.GradNorm, ["tokens_per_second"] = p.TokensPerSecond,
+            };
+            // DPO's rewards/* and logps/* (TRL's names) ride along in the same event.
+            foreach (var (name, value) in p.Metrics ?? new Dictionary<string, double>()) data[name] = value;
+            job.LogMetrics($"Step {p.Step}/{p.TotalSteps}: training loss={p.Loss:0.0000}{Highlights(p.Metrics)}", JsonSerializer.Serialize(data));
         }
     }
 
@@ -56,8 +58,12 @@ public sealed class JobProgressReporter(JobExecution job, JobLifecycleLog? lifec
             _metrics["eval_loss_after"] = evaluation.Loss;
         }
         lifecycle?.Evaluation(job.JobId, evaluation);
-        var data = JsonSerializer.Serialize(new { step = evaluation.Step, eval_loss = evaluation.Loss, eval_perplexity = evaluation.Perplexity, dataset = evaluation.Dataset });
-        job.LogMetrics($"Eval at step {evaluation.Step}: loss={evaluation.Loss:0.0000} on {evaluation.Dataset}", data);
+        var data = new Dictionary<string, object>
+        {
+            ["step"] = evaluation.Step, ["eval_loss"] = evaluation.Loss, ["eval_perplexity"] = evaluation.Perplexity, ["dataset"] = evaluation.Dataset,
+        };
+        foreach (var (name, value) in evaluation.Metrics ?? new Dictionary<string, double>()) data["eval_" + name] = value;
+        job.LogMetrics($"Eval at step {evaluation.Step}: loss={evaluation.Loss:0.0000}{Highlights(evaluation.Metrics)} on {evaluation.Dataset}", JsonSerializer.Serialize(data));
     }
 
     public void OnCheckpoint(int step, string path)
@@ -70,4 +76,10 @@ public sealed class JobProgressReporter(JobExecution job, JobLifecycleLog? lifec
     }
 
     public void OnMessage(string message) => job.Log(message);
+
+    /// <summary>", reward margin 0.41, reward accuracy 0.88" for DPO; empty for supervised runs.</summary>
+    private static string Highlights(IReadOnlyDictionary<string, double>? metrics) =>
+        metrics is not null && metrics.TryGetValue("rewards/margins", out var margin) && metrics.TryGetValue("rewards/accuracies", out var accuracy)
+            ? $", reward margin {margin:0.000}, reward accuracy {accuracy:0.00}"
+            : "";
 }
