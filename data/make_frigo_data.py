@@ -13,6 +13,8 @@ from frigo_cases import CASES, NOTES, FR  # noqa: E402
 HERE = pathlib.Path(__file__).resolve().parent
 # Short on purpose: it is repeated in every example and a tiny model's context is small.
 SYSTEM = "Tu es un technicien frigoriste. You are a refrigeration technician."
+# The rejected answers of the preference pairs: what a user does not want to hear.
+UNHELPFUL = ["Achetez un nouveau frigo.", "Je ne sais pas.", "Buy a new fridge.", "Call someone.", "Ce n'est rien, ignorez-le."]
 
 
 def join_checks(checks, lang):
@@ -55,7 +57,14 @@ def main():
         for prompt, answer in pairs))
 
     write_jsonl(HERE / "frigo_text.jsonl", ({"text": note(*n)} for n in NOTES))
-    print(f"{len(pairs)} cases, {len(NOTES)} notes")
+
+    # DPO pairs (OpenAI's preference format): the diagnosis preferred over an unhelpful reply, for the first 64 cases.
+    write_jsonl(HERE / "frigo_preferences.jsonl", (
+        {"input": {"messages": [{"role": "user", "content": prompt}]},
+         "preferred_output": [{"role": "assistant", "content": answer}],
+         "non_preferred_output": [{"role": "assistant", "content": UNHELPFUL[i % len(UNHELPFUL)]}]}
+        for i, (prompt, answer) in enumerate(pairs[:64])))
+    print(f"{len(pairs)} cases, {len(NOTES)} notes, 64 preference pairs")
 
 
 if __name__ == "__main__":

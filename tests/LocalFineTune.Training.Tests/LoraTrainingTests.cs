@@ -23,6 +23,10 @@ public class LoraTrainingTests
     [Theory]
     [InlineData("gpt2")]
     [InlineData("llama")]
+    [InlineData("mistral")]
+    [InlineData("qwen2")]
+    [InlineData("qwen3")]
+    [InlineData("phi")]
     [InlineData("phi3")]
     public void LoraJob_PublishesMergedWeightsAndAPeftAdapter_ThatGiveTheSameLogits(string family)
     {

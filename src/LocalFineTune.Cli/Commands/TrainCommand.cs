@@ -233,10 +233,16 @@ internal sealed class SpectreProgress(ProgressTask task) : ITrainingProgress
 internal sealed class PlainProgress : ITrainingProgress
 {
     public void OnStep(TrainingProgress p) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"step {p.Step}/{p.TotalSteps} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} lr {p.LearningRate:G3} grad_norm {p.GradNorm:F3} {p.TokensPerSecond:F0} tok/s eta {p.EstimatedRemaining:hh\\:mm\\:ss}"));
+        $"step {p.Step}/{p.TotalSteps} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} lr {p.LearningRate:G3} grad_norm {p.GradNorm:F3} {p.TokensPerSecond:F0} tok/s eta {p.EstimatedRemaining:hh\\:mm\\:ss}{Rewards(p.Metrics)}"));
 
     public void OnEvaluation(EvaluationResult e) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"eval step {e.Step} loss {e.Loss:F4} perplexity {e.Perplexity:F2} ({e.Dataset})"));
+        $"eval step {e.Step} loss {e.Loss:F4} perplexity {e.Perplexity:F2}{Rewards(e.Metrics)} ({e.Dataset})"));
+
+    /// <summary>DPO's reward margin and accuracy; empty for supervised runs.</summary>
+    private static string Rewards(IReadOnlyDictionary<string, double>? m) =>
+        m is not null && m.TryGetValue("rewards/margins", out var margin) && m.TryGetValue("rewards/accuracies", out var accuracy)
+            ? string.Create(CultureInfo.InvariantCulture, $" reward_margin {margin:F3} reward_accuracy {accuracy:F2}")
+            : "";
 
     public void OnMessage(string message) => Console.WriteLine(message);
 }
@@ -250,10 +256,11 @@ internal sealed class JsonLinesProgress : ITrainingProgress
     {
         type = "step", step = p.Step, total_steps = p.TotalSteps, epoch = p.Epoch, epochs = p.Epochs, loss = p.Loss,
         learning_rate = p.LearningRate, grad_norm = p.GradNorm, tokens_per_second = p.TokensPerSecond,
-        elapsed_seconds = p.Elapsed.TotalSeconds, eta_seconds = p.EstimatedRemaining.TotalSeconds,
+        elapsed_seconds = p.Elapsed.TotalSeconds, eta_seconds = p.EstimatedRemaining.TotalSeconds, metrics = p.Metrics,
     });
 
-    public void OnEvaluation(EvaluationResult e) => Emit(new { type = "eval", step = e.Step, eval_loss = e.Loss, perplexity = e.Perplexity, dataset = e.Dataset });
+    public void OnEvaluation(EvaluationResult e) =>
+        Emit(new { type = "eval", step = e.Step, eval_loss = e.Loss, perplexity = e.Perplexity, dataset = e.Dataset, metrics = e.Metrics });
 
     public void OnCheckpoint(int step, string path) => Emit(new { type = "checkpoint", step, path });
 

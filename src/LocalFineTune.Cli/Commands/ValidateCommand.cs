@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using LocalFineTune.Datasets.Preferences;
 using LocalFineTune.Datasets.Reading;
 using LocalFineTune.Datasets.Validation;
 using LocalFineTune.Models.Loading;
@@ -33,13 +34,15 @@ internal static class ValidateCommand
     { Description = "Separate validation dataset" };
     private static readonly Option<string?> Delimiter = new("--delimiter")
     { Description = "CSV delimiter: ',', ';' or 'tab' (default: detected from the header)" };
+    private static readonly Option<bool> Preferences = new("--preferences")
+    { Description = "Preference data for DPO (OpenAI preference JSONL, TRL prompt/chosen/rejected, CSV prompt,chosen,rejected)" };
     private static readonly Option<bool> Json = new("--json")
     { Description = "Print the report as JSON (snake_case keys)" };
 
     public static Command Create()
     {
         var command = new Command("validate", "Check a dataset and print every problem with its line or row, before training.");
-        foreach (var option in new Option[] { Data, Model, MaxSeqLength, Epochs, MinExamples, ValidationSplit, ValidationFile, Delimiter, Json })
+        foreach (var option in new Option[] { Data, Model, MaxSeqLength, Epochs, MinExamples, ValidationSplit, ValidationFile, Delimiter, Preferences, Json })
             command.Options.Add(option);
         command.SetAction(Run);
         return command;
@@ -68,7 +71,9 @@ internal static class ValidateCommand
                 MaxSeqLength = parse.GetValue(MaxSeqLength) ?? contextLength,
             },
         };
-        var report = DatasetReader.Read(parse.GetValue(Data)!, options).Report;
+        var report = parse.GetValue(Preferences)
+            ? PreferenceReader.Read(parse.GetValue(Data)!, options).Report
+            : DatasetReader.Read(parse.GetValue(Data)!, options).Report;
         Console.Out.Write(parse.GetValue(Json) ? report.ToJson() + Environment.NewLine : report.ToText());
         return report.IsValid ? 0 : InvalidData;
     }
