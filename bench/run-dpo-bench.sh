@@ -18,5 +18,5 @@ import json, sys
 o, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"DPO step: ours {o['step_seconds_median']:.2f} s vs pytorch {t['step_seconds_median']:.2f} s")
 print(f"tokens/s: ours {o['tokens_per_second']:.0f} vs pytorch {t['tokens_per_second']:.0f} -> ratio {o['tokens_per_second'] / t['tokens_per_second']:.2f}x")
-print(f"peak RSS: ours {o['peak_rss_mb']:.0f} MB vs pytorch {t['peak_rss_mb']:.0f} MB")
+print(f"peak RSS during the steps: ours {o['peak_rss_mb']:.0f} MB vs pytorch {t['peak_rss_mb']:.0f} MB (after setup: {o['setup_peak_rss_mb']:.0f} vs {t['setup_peak_rss_mb']:.0f} MB)")
 PY

@@ -25,9 +25,8 @@ public sealed class FrozenModelReference(ICausalLanguageModel model, bool ownsMo
 
     public Tensor LogProbs(PreferenceBatch batch, Tensor inputIds, Tensor labels)
     {
-        using var noGrad = NoGradScope.Enter();
         model.Training = false;
-        return SequenceLogProbs.Summed(model.Forward(inputIds), labels);
+        return ReferenceScope.Run(() => SequenceLogProbs.Summed(model.Forward(inputIds), labels));
     }
 
     public void Dispose()
@@ -51,12 +50,11 @@ public sealed class DisabledAdapterReference(ICausalLanguageModel policy, IReadO
     public Tensor LogProbs(PreferenceBatch batch, Tensor inputIds, Tensor labels)
     {
         var wasTraining = policy.Training;
-        using var noGrad = NoGradScope.Enter();
         try
         {
             policy.Training = false;
             foreach (var adapter in adapters) adapter.Enabled = false;
-            return SequenceLogProbs.Summed(policy.Forward(inputIds), labels);
+            return ReferenceScope.Run(() => SequenceLogProbs.Summed(policy.Forward(inputIds), labels));
         }
         finally
         {
@@ -66,6 +64,21 @@ public sealed class DisabledAdapterReference(ICausalLanguageModel policy, IReadO
     }
 
     public void Dispose() { }
+}
+
+/// <summary>
+/// A reference forward without graph in its own disposal scope: its activations and [rows, seq, vocab] logits are
+/// freed as soon as the [rows] log-probs exist, instead of living until the step's scope ends (as the policy's,
+/// which backward needs, must). Without this a DPO step held a second forward's worth of activations.
+/// </summary>
+internal static class ReferenceScope
+{
+    public static Tensor Run(Func<Tensor> forward)
+    {
+        using var noGrad = NoGradScope.Enter();
+        using var scope = DisposeScope.Enter();
+        return scope.MoveToOuter(forward())!;
+    }
 }
 
 /// <summary>
