@@ -75,11 +75,16 @@ public class LoraTrainingTests
         Assert.True(MaxAbs(Logits(fromAdapter), Logits(fromMerged)) < 1e-5, "the same seed must train the same adapter");
     }
 
-    [Fact]
-    public void LoraCheckpoints_HoldOnlyTheAdapter_AndResumeIsBitIdentical()
+    [Theory]
+    [InlineData("gpt2")]
+    [InlineData("llama")]
+    [InlineData("qwen2")]
+    [InlineData("phi")]
+    [InlineData("phi3")]
+    public void LoraCheckpoints_HoldOnlyTheAdapter_AndResumeIsBitIdentical(string family)
     {
         using var temp = new TempFolder();
-        var baseDir = CreateBase(temp.Sub("models"), "llama");
+        var baseDir = CreateBase(temp.Sub("models"), family);
         var data = DatasetReader.Read(temp.Write("d.csv", SampleData.Csv(16))).Examples;
         var options = Fast with { SaveSteps = 2, SaveTotalLimit = 0 };
         var settings = options.Lora!.ToSettings(options.Seed);

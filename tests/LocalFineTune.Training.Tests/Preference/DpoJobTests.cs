@@ -48,12 +48,19 @@ public class DpoJobTests
         Assert.All(outcome.Result.State.LogHistory, l => Assert.True(double.IsFinite(l.Metrics!["rewards/margins"])));
     }
 
-    [Fact]
-    public void DpoWithLora_UsesTheAdaptersOffAsReference_AndPublishesTheAdapter()
+    [Theory]
+    [InlineData("gpt2")]
+    [InlineData("llama")]
+    [InlineData("mistral")]
+    [InlineData("qwen3")]
+    [InlineData("phi")]
+    [InlineData("phi3")]
+    public void DpoWithLora_OnEveryFamily_UsesTheAdaptersOffAsReference_AndPublishesTheAdapter(string family)
     {
         using var temp = new TempFolder();
         var root = temp.Sub("models");
-        TinyModels.CreateBase(root);
+        if (family == "gpt2") TinyModels.CreateBase(root);
+        else FamilyTrainingTests.CreateBase(root, family);
         var outcome = Run(root, temp.Write("p.jsonl", PreferenceFile("trl.jsonl")),
             Dpo with { Lora = new LoraOptions { R = 4, Alpha = 8, Dropout = 0 }, LearningRate = 2e-2 });
 
