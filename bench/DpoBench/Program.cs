@@ -54,7 +54,8 @@ for (var i = 0; i < warmup + steps; i++)
     if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
 }
 times.Sort();
-var median = times[times.Count / 2];
+// Python's statistics.median: the mean of the two middle steps for an even count, as the peer computes it.
+var median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
 Console.WriteLine(JsonSerializer.Serialize(new
 {
     impl = "lft (C# + libtorch " + $"{Runtime.TorchVersion.Major}.{Runtime.TorchVersion.Minor})",
