@@ -116,7 +116,7 @@ public class DecoderModel : ICausalLanguageModel
         x = Functional.Dropout(x, Spec.EmbeddingDropout, Training);
         var checkpoint = Training && GradientCheckpointing && cache is null && NoGradScope.IsGradEnabled;
         for (var i = 0; i < _blocks.Length; i++)                                        // [B, T, C]
-            x = checkpoint ? CheckpointedBlock(i, x) : _blocks[i].Forward(x, cache, Training);
+            x = checkpoint ? CheckpointedBlock(i, x) : ScopedBlock(i, x, cache);
         return _lmHead.Forward(_finalNorm.Forward(x));                                  // [B, T, V]
     }
 
@@ -129,6 +129,18 @@ public class DecoderModel : ICausalLanguageModel
         _rope?.Dispose();
         foreach (var t in _parameters.Values) t.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Block i in its own disposal scope, so only its output reaches the caller's scope: the handles of its
+    /// intermediates are released at once, and autograd keeps exactly the tensors it saved for backward (as PyTorch
+    /// frees a temporary when nothing refers to it). Without this every temporary of the forward lived until the
+    /// step's scope closed: 3.2× PyTorch's activation memory per layer at phi-2's width (bench/README.md, LoRA step).
+    /// </summary>
+    private Tensor ScopedBlock(int i, Tensor x, KeyValueCache? cache)
+    {
+        using var scope = DisposeScope.Enter();
+        return scope.MoveToOuter(_blocks[i].Forward(x, cache, Training))!;
     }
 
     /// <summary>Block i, its intermediates dropped now and recomputed in backward (training mode, as now).</summary>
