@@ -48,6 +48,14 @@ public static class PeftAdapter
         return (settings, baseModel, a.Keys.ToDictionary(k => k, k => (a[k], b[k])));
     }
 
+    /// <summary>Only the settings of the adapter in <paramref name="dir"/> (its adapter_config.json), without reading weights.</summary>
+    public static LoraSettings ReadSettings(string dir)
+    {
+        var configPath = Path.Combine(dir, ConfigFileName);
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"{dir} is not a PEFT LoRA adapter: it has no {ConfigFileName}.");
+        return ParseConfig(File.ReadAllText(configPath), configPath).Item1;
+    }
+
     public static string ConfigJson(LoraSettings settings, IReadOnlyList<LoraLinear> adapters, string baseModelNameOrPath)
     {
         var targets = settings.TargetsAllLinear

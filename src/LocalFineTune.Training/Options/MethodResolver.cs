@@ -82,8 +82,7 @@ public static class MethodResolver
 
     private static ResolvedMethod Continue(TrainingOptions options, string adapterDir)
     {
-        var (settings, _, weights) = PeftAdapter.Load(adapterDir);
-        foreach (var (a, b) in weights.Values) { a.Dispose(); b.Dispose(); }
+        var settings = PeftAdapter.ReadSettings(adapterDir);
         var method = options.Method == TrainingMethod.Dpo ? TrainingMethod.Dpo : TrainingMethod.Lora;
         var kept = LoraOptions.From(settings);
         return new(WithRate(options with { Method = method, Lora = kept }),
