@@ -32,6 +32,7 @@ internal static class TrainCommand
     private static readonly Option<int?> SaveSteps = new("--save-steps") { Description = "Checkpoint every N steps (0 = none)" };
     private static readonly Option<int?> SaveTotalLimit = new("--save-total-limit") { Description = "Checkpoints kept (default 2, 0 = all)" };
     private static readonly Option<string?> DeviceOption = new("--device") { Description = "auto (default), cpu, cuda or cuda:N" };
+    private static readonly Option<string?> DtypeOption = new("--dtype") { Description = "Compute dtype: auto (default: bfloat16 on CUDA, float32 on CPU), float32 or bfloat16 (mixed precision)" };
     private static readonly Option<double> ValidationSplit = new("--validation-split") { Description = "Held-out fraction for eval loss", DefaultValueFactory = _ => 0.1 };
     private static readonly Option<string?> ValidationFile = new("--validation-file") { Description = "Separate validation dataset" };
     private static readonly Option<string?> ModelsRoot = new("--models-root") { Description = "Where bases (<root>/base/<name>/) and latest are looked up (default: $LFT_MODELS_DIR, else models)" };
@@ -54,7 +55,7 @@ internal static class TrainCommand
     {
         var command = new Command("train", "Fine-tune a base model on your data into <output-dir>/<base>-finetuned-<yyyyMMdd_HHmmss>/.");
         foreach (var option in new Option[] { Model, Data, Epochs, BatchSize, LearningRate, Accumulation, WarmupSteps, WarmupRatio, Scheduler,
-                     WeightDecay, MaxGradNorm, MaxSeqLength, Seed, EvalSteps, SaveSteps, SaveTotalLimit, DeviceOption, ValidationSplit,
+                     WeightDecay, MaxGradNorm, MaxSeqLength, Seed, EvalSteps, SaveSteps, SaveTotalLimit, DeviceOption, DtypeOption, ValidationSplit,
                      ValidationFile, Delimiter, ModelsRoot, OutputDir, Resume, Method, LoraR, LoraAlpha, LoraDropout, LoraTargets, UseRslora, NoMerge,
                      GradientCheckpointing, Beta, DpoLoss, Json })
             command.Options.Add(option);
@@ -123,6 +124,7 @@ internal static class TrainCommand
             SaveSteps = p.GetValue(SaveSteps) ?? defaults.SaveSteps,
             SaveTotalLimit = p.GetValue(SaveTotalLimit) ?? defaults.SaveTotalLimit,
             Device = p.GetValue(DeviceOption) ?? defaults.Device,
+            Dtype = p.GetValue(DtypeOption) ?? defaults.Dtype,
             Method = p.GetValue(Method) is { } m ? ParseMethod(m) : defaults.Method,
             Lora = LoraFrom(p, defaults.Lora),
             Merge = !p.GetValue(NoMerge) && defaults.Merge,

@@ -152,7 +152,7 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
             var unknown = ExtractQuoted(e.Message) ?? field;
             return new ApiProblemException(unknown, "unknown_parameter",
                 $"Unknown field '{unknown}'. Accepted: model, dataset_url, epochs, batch_size, learning_rate, and the trainer options " +
-                "(gradient_accumulation_steps, warmup_steps, warmup_ratio, lr_scheduler, weight_decay, max_grad_norm, max_seq_length, seed, eval_steps, save_steps, save_total_limit, device, " +
+                "(gradient_accumulation_steps, warmup_steps, warmup_ratio, lr_scheduler, weight_decay, max_grad_norm, max_seq_length, seed, eval_steps, save_steps, save_total_limit, device, dtype, " +
                 "method, lora, merge, gradient_checkpointing).");
         }
         return new ApiProblemException(field, "invalid_type",

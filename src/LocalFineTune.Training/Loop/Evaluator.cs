@@ -8,7 +8,7 @@ namespace LocalFineTune.Training.Loop;
 public static class LossEvaluator
 {
     public static EvaluationResult Evaluate(ICausalLanguageModel model, IReadOnlyList<TokenizedSequence> sequences,
-        int batchSize, int padTokenId, int step, string datasetName, CancellationToken cancellation = default)
+        int batchSize, int padTokenId, int step, string datasetName, CancellationToken cancellation = default, ScalarType? autocast = null)
     {
         var wasTraining = model.Training;
         model.Training = false;
@@ -23,6 +23,7 @@ public static class LossEvaluator
                 var batch = Batch.Collate(sequences.Skip(start).Take(batchSize).ToList(), padTokenId);
                 using var scope = DisposeScope.Enter();
                 var (ids, labels) = BatchTensors.Of(batch, model.Device);
+                using var mixed = AutocastScope.Enter(model.Device, autocast);
                 lossSum += LanguageModelLoss.Compute(model.Forward(ids), labels, Reduction.Sum).ToDouble();
                 targets += batch.TargetCount;
             }

@@ -14,12 +14,13 @@ public readonly record struct StepOutcome(double Loss, double GradNorm, long Tok
 /// </summary>
 public static class OptimizerStep
 {
+    /// <param name="autocast">bfloat16 for mixed precision (the "dtype" option), null for float32.</param>
     public static StepOutcome Run(ICausalLanguageModel model, AdamW optimizer, IReadOnlyList<Batch> microBatches,
-        double maxGradNorm, CancellationToken cancellation)
+        double maxGradNorm, CancellationToken cancellation, ScalarType? autocast = null)
     {
         var stepTargets = microBatches.Sum(b => b.TargetCount);
         if (stepTargets == 0) throw new InvalidOperationException("an optimizer step without any target token; the data plan is wrong");
-        var (loss, norm) = Apply(optimizer, maxGradNorm, () => AccumulateGradients(model, microBatches, stepTargets, cancellation), cancellation);
+        var (loss, norm) = Apply(optimizer, maxGradNorm, () => AccumulateGradients(model, microBatches, stepTargets, cancellation, autocast), cancellation);
         return new StepOutcome(loss, norm, microBatches.Sum(b => b.TokenCount), stepTargets);
     }
 
@@ -48,7 +49,7 @@ public static class OptimizerStep
 
     /// <summary>Backward of every micro-batch; returns the step's mean loss per target token.</summary>
     public static double AccumulateGradients(ICausalLanguageModel model, IReadOnlyList<Batch> microBatches, int stepTargets,
-        CancellationToken cancellation)
+        CancellationToken cancellation, ScalarType? autocast = null)
     {
         double lossSum = 0;
         foreach (var batch in microBatches)
@@ -57,7 +58,10 @@ public static class OptimizerStep
             // A scope per micro-batch frees its graph and activations before the next one starts.
             using var scope = DisposeScope.Enter();
             var (ids, labels) = BatchTensors.Of(batch, model.Device);
-            var loss = LanguageModelLoss.Compute(model.Forward(ids), labels, Reduction.Sum).Div(stepTargets);
+            Tensor loss;
+            // Forward and loss in mixed precision; backward outside it, as torch.autocast recommends.
+            using (AutocastScope.Enter(model.Device, autocast))
+                loss = LanguageModelLoss.Compute(model.Forward(ids), labels, Reduction.Sum).Div(stepTargets);
             loss.Backward();
             lossSum += loss.ToDouble();
         }

@@ -19,6 +19,7 @@ public static class Trainer
         var wall = Stopwatch.StartNew();
         var model = run.Model;
         var options = MethodResolver.ForModel(run.Options.EnsureValid(), model);
+        var autocast = ComputeDtype.AutocastType(options.Dtype);
         var data = PreparedData.Prepare(run, options);
         var plan = new EpochPlan(data.Training, data.BatchSize, options.GradientAccumulationSteps, options.Seed, run.Tokenizer.PadTokenId);
         var epochs = AutoEpochs.Resolve(options.Epochs, run.TrainingExamples.Count);
@@ -35,7 +36,7 @@ public static class Trainer
 
         if (state.EvalHistory.Count == 0)
             run.Progress.OnMessage($"evaluating the base model on {data.Evaluation.Count} sequences ({data.EvaluationName}) before step 1");
-        var before = state.EvalHistory.Count > 0 ? ToResult(state.EvalHistory[0]) : Evaluate(run, data, 0, state, cancellation);
+        var before = state.EvalHistory.Count > 0 ? ToResult(state.EvalHistory[0]) : Evaluate(run, data, 0, state, autocast, cancellation);
         model.Training = true;
         var startStep = state.GlobalStep;
         var sessionClock = Stopwatch.StartNew();
@@ -48,18 +49,18 @@ public static class Trainer
 
             var stepClock = Stopwatch.StartNew();
             var batches = plan.MicroBatchesOf(step / plan.StepsPerEpoch, step % plan.StepsPerEpoch);
-            var outcome = OptimizerStep.Run(model, optimizer, batches, options.MaxGradNorm, cancellation);
+            var outcome = OptimizerStep.Run(model, optimizer, batches, options.MaxGradNorm, cancellation, autocast);
 
             sessionTokens += outcome.Tokens;
             state = Advance(state, plan, outcome, lr, outcome.Tokens / stepClock.Elapsed.TotalSeconds);
             run.Progress.OnStep(Progress(state, epochs, outcome, lr, sessionTokens, sessionClock.Elapsed, step + 1 - startStep));
 
             var done = state.GlobalStep;
-            if (done < totalSteps && IsDue(done, options.EvalSteps)) Evaluate(run, data, done, state, cancellation);
+            if (done < totalSteps && IsDue(done, options.EvalSteps)) Evaluate(run, data, done, state, autocast, cancellation);
             if (run.CheckpointDirectory is not null && IsSaveDue(done, totalSteps, plan.StepsPerEpoch, epochs, options))
                 session.Save(state with { ElapsedSeconds = state.ElapsedSeconds + sessionClock.Elapsed.TotalSeconds });
         }
-        var after = Evaluate(run, data, state.GlobalStep, state, cancellation);
+        var after = Evaluate(run, data, state.GlobalStep, state, autocast, cancellation);
         model.Training = false;
         state = state with { ElapsedSeconds = state.ElapsedSeconds + sessionClock.Elapsed.TotalSeconds };
         return new TrainingResult(state, before, after, resolved, wall.Elapsed);
@@ -111,9 +112,11 @@ public static class Trainer
             sessionTokens / Math.Max(1e-9, sessionElapsed.TotalSeconds), TimeSpan.FromSeconds(state.ElapsedSeconds) + sessionElapsed, remaining);
     }
 
-    private static EvaluationResult Evaluate(TrainingRun run, PreparedData data, int step, TrainerState state, CancellationToken cancellation)
+    private static EvaluationResult Evaluate(TrainingRun run, PreparedData data, int step, TrainerState state, ScalarType? autocast,
+        CancellationToken cancellation)
     {
-        var result = LossEvaluator.Evaluate(run.Model, data.Evaluation, data.BatchSize, run.Tokenizer.PadTokenId, step, data.EvaluationName, cancellation);
+        var result = LossEvaluator.Evaluate(run.Model, data.Evaluation, data.BatchSize, run.Tokenizer.PadTokenId, step, data.EvaluationName,
+            cancellation, autocast);
         state.EvalHistory.Add(new EvalLog(step, result.Loss, result.Perplexity, result.TargetTokens, result.Dataset));
         run.Progress.OnEvaluation(result);
         return result;

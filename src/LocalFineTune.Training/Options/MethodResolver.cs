@@ -93,12 +93,15 @@ public static class MethodResolver
     /// <summary>For a model already built (the trainer's own callers): auto means LoRA exactly when the model has adapters.</summary>
     public static TrainingOptions ForModel(TrainingOptions options, ICausalLanguageModel model)
     {
+        options = options with { Dtype = ComputeDtype.Resolve(options.Dtype, model.Device.ToString()) };
         if (options.Method != TrainingMethod.Auto) return options;
         var hasAdapters = model.TrainableParameters.Any(p => p.Name.EndsWith(".lora_A.weight", StringComparison.Ordinal));
         return options with { Method = hasAdapters ? TrainingMethod.Lora : TrainingMethod.Full };
     }
 
-    private static TrainingOptions WithRate(TrainingOptions options) => options with { LearningRate = options.PeakLearningRate };
+    /// <summary>The defaults that depend on the resolved method and device: the method's learning rate, the compute dtype.</summary>
+    private static TrainingOptions WithRate(TrainingOptions options) =>
+        options with { LearningRate = options.PeakLearningRate, Dtype = ComputeDtype.Resolve(options.Dtype, options.Device) };
 
     private static DecoderSpec SpecOf(string modelDir, string weightsDir)
     {

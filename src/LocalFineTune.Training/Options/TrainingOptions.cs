@@ -91,6 +91,10 @@ public sealed record TrainingOptions
     /// <summary>"auto", "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>What the forward pass computes in: "auto" (bfloat16 on CUDA, float32 on CPU), "float32" or "bfloat16"
+    /// (mixed precision: float32 weights, bf16 matmuls). See <see cref="ComputeDtype"/>.</summary>
+    public string Dtype { get; init; } = ComputeDtype.Auto;
+
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

@@ -37,6 +37,7 @@ public static class TrainingOptionsValidator
         Require(o.SaveLastEpochs is >= 0 and <= MaxEpochs, "save_last_epochs", $"{o.SaveLastEpochs} is out of range; use 0 (none) to {MaxEpochs}");
         Require(o.SaveTotalLimit >= 0, "save_total_limit", $"{o.SaveTotalLimit} is negative; use 0 (keep all) or a count");
         Require(IsKnownDevice(o.Device), "device", $"\"{o.Device}\" is unknown; use auto, cpu, cuda or cuda:N");
+        Require(ComputeDtype.IsKnown(o.Dtype), "dtype", $"\"{o.Dtype}\" is unknown; use auto (bfloat16 on CUDA, float32 on CPU), float32 or bfloat16");
         Require(Enum.IsDefined(o.Method), "method", $"\"{o.Method}\" is unknown; use full, lora, auto or dpo");
         Require(!(o.Method == TrainingMethod.Full && o.Lora is not null), "lora",
             "LoRA settings were given but method is \"full\"; use method \"lora\" (or \"auto\"), or drop the lora object");

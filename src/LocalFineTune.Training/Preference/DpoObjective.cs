@@ -10,9 +10,11 @@ namespace LocalFineTune.Training.Preference;
 /// </summary>
 public static class DpoObjective
 {
-    public static DpoTerms Forward(ICausalLanguageModel policy, IReferenceModel reference, PreferenceBatch batch, DpoOptions options)
+    public static DpoTerms Forward(ICausalLanguageModel policy, IReferenceModel reference, PreferenceBatch batch, DpoOptions options,
+        ScalarType? autocast = null)
     {
         var (ids, labels) = batch.Tensors(policy.Device);
+        using var mixed = AutocastScope.Enter(policy.Device, autocast);
         var referenceLogps = reference.LogProbs(batch, ids, labels);
         var policyLogps = SequenceLogProbs.Summed(policy.Forward(ids), labels);
         if (options.LossType == DpoLossType.Ipo)
@@ -31,7 +33,7 @@ public static class DpoObjective
     /// count so that accumulation equals one big batch. Returns the step's mean loss; the metrics collect its terms.
     /// </summary>
     public static double AccumulateGradients(ICausalLanguageModel policy, IReferenceModel reference, IReadOnlyList<PreferenceBatch> microBatches,
-        DpoOptions options, PreferenceMetrics metrics, CancellationToken cancellation)
+        DpoOptions options, PreferenceMetrics metrics, CancellationToken cancellation, ScalarType? autocast = null)
     {
         var stepPairs = microBatches.Sum(b => b.Pairs);
         double loss = 0;
@@ -39,7 +41,7 @@ public static class DpoObjective
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = DisposeScope.Enter();
-            var terms = Forward(policy, reference, batch, options);
+            var terms = Forward(policy, reference, batch, options, autocast);
             var scaled = terms.Losses.Sum().Div(stepPairs);
             scaled.Backward();
             loss += scaled.ToDouble();

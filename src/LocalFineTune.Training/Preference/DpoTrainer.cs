@@ -22,6 +22,7 @@ public static class DpoTrainer
         var options = run.Options.EnsureValid();
         var dpo = options.Dpo ?? new DpoOptions();
         var model = run.Model;
+        var autocast = ComputeDtype.AutocastType(ComputeDtype.Resolve(options.Dtype, model.Device.ToString()));
         var data = PreparedPairs.Prepare(run, options);
         var plan = new PairPlan(data.Training, data.BatchSize, options.GradientAccumulationSteps, options.Seed, run.Tokenizer.PadTokenId);
         var epochs = AutoEpochs.Resolve(options.Epochs, run.TrainingExamples.Count);
@@ -41,7 +42,7 @@ public static class DpoTrainer
             ? session.Restore(resume, plan.Steps, epochs, totalSteps, data.Training.Count)
             : NewState(run, options, plan.Steps, epochs, totalSteps, data.Training.Count);
 
-        EvaluationResult Evaluate(int step) => EvaluateAndRecord(run, reference, data, dpo, step, state, cancellation);
+        EvaluationResult Evaluate(int step) => EvaluateAndRecord(run, reference, data, dpo, step, state, autocast, cancellation);
         if (state.EvalHistory.Count == 0)
             run.Progress.OnMessage($"DPO (β={dpo.Beta}, {dpo.LossType.ToString().ToLowerInvariant()}) against {reference.Description}; " +
                 $"evaluating on {data.Evaluation.Count} pairs ({data.EvaluationName}) before step 1");
@@ -59,7 +60,7 @@ public static class DpoTrainer
             var batches = plan.MicroBatchesOf(step / plan.Steps.StepsPerEpoch, step % plan.Steps.StepsPerEpoch);
             var metrics = new PreferenceMetrics();
             var (loss, norm) = OptimizerStep.Apply(optimizer, options.MaxGradNorm,
-                () => DpoObjective.AccumulateGradients(model, reference, batches, dpo, metrics, cancellation), cancellation);
+                () => DpoObjective.AccumulateGradients(model, reference, batches, dpo, metrics, cancellation, autocast), cancellation);
             var tokens = batches.Sum(b => b.Rows.TokenCount);
             sessionTokens += tokens;
             var figures = metrics.ToDictionary();
@@ -106,10 +107,10 @@ public static class DpoTrainer
     }
 
     private static EvaluationResult EvaluateAndRecord(DpoRun run, IReferenceModel reference, PreparedPairs data, DpoOptions dpo, int step,
-        TrainerState state, CancellationToken cancellation)
+        TrainerState state, ScalarType? autocast, CancellationToken cancellation)
     {
         var result = PreferenceEvaluator.Evaluate(run.Model, reference, data.Evaluation, data.BatchSize, run.Tokenizer.PadTokenId, dpo,
-            step, data.EvaluationName, cancellation);
+            step, data.EvaluationName, cancellation, autocast);
         state.EvalHistory.Add(new EvalLog(step, result.Loss, result.Perplexity, result.TargetTokens, result.Dataset) { Metrics = result.Metrics });
         run.Progress.OnEvaluation(result);
         return result;

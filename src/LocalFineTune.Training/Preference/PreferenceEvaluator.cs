@@ -9,7 +9,8 @@ namespace LocalFineTune.Training.Preference;
 public static class PreferenceEvaluator
 {
     public static EvaluationResult Evaluate(ICausalLanguageModel policy, IReferenceModel reference, IReadOnlyList<TokenizedPair> pairs,
-        int batchSize, int padTokenId, DpoOptions options, int step, string datasetName, CancellationToken cancellation = default)
+        int batchSize, int padTokenId, DpoOptions options, int step, string datasetName, CancellationToken cancellation = default,
+        ScalarType? autocast = null)
     {
         var wasTraining = policy.Training;
         policy.Training = false;
@@ -23,7 +24,7 @@ public static class PreferenceEvaluator
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = DisposeScope.Enter();
                 var batch = PreferenceBatch.Collate(chunk, padTokenId);
-                metrics.Add(DpoObjective.Forward(policy, reference, batch, options));
+                metrics.Add(DpoObjective.Forward(policy, reference, batch, options, autocast));
                 answerTokens += batch.Rows.TargetCount;
             }
             return new EvaluationResult(step, metrics.MeanLoss, (int)Math.Min(int.MaxValue, answerTokens), datasetName) { Metrics = metrics.ToDictionary() };

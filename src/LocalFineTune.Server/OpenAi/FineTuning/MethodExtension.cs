@@ -7,13 +7,13 @@ namespace LocalFineTune.Server.OpenAi.FineTuning;
 
 /// <summary>
 /// Our extension to OpenAI's job body: an "lft" object with the fields /api/finetune/start takes for how weights
-/// train ("method": full|lora|auto, "lora": {...}, "merge", "gradient_checkpointing"). OpenAI's SDKs send it through
+/// train ("method": full|lora|auto, "lora": {...}, "merge", "gradient_checkpointing", "dtype": auto|float32|bfloat16). OpenAI's SDKs send it through
 /// extra_body (Python) or a raw body property (.NET), so their clients work unchanged. Without it the method is auto.
 /// </summary>
 public static class MethodExtension
 {
     public const string Field = "lft";
-    private static readonly HashSet<string> Allowed = ["method", "lora", "merge", "gradient_checkpointing"];
+    private static readonly HashSet<string> Allowed = ["method", "lora", "merge", "gradient_checkpointing", "dtype"];
 
     /// <summary>The defaults with the extension laid over, the method resolved for <paramref name="device"/>.</summary>
     public static TrainingOptions Resolve(TrainingOptions defaults, JsonElement body, string modelPath, string device)
