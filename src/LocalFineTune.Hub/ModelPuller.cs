@@ -28,7 +28,7 @@ public sealed class ModelPuller(HubClient hub)
             throw new HubException($"{target} already exists. Delete it (or move it away) to pull {repository} again.");
         var (commit, listed) = await hub.GetFilesAsync(repository, revision, cancellationToken);
         var files = RepositoryFiles.Select(repository, listed);
-        var staging = Path.Combine(baseRoot, $".{folderName}.pulling");
+        var staging = StagingFolder(baseRoot, folderName);
         Directory.CreateDirectory(staging);
         // Pin the commit the listing came from, so every file belongs to one revision even if the branch moves meanwhile.
         var pinned = commit ?? revision;
@@ -42,6 +42,26 @@ public sealed class ModelPuller(HubClient hub)
         Directory.Move(staging, target);
         return new PullResult(target, repository, commit, files, done);
     }
+
+    /// <summary>
+    /// Only the small files (config.json, tokenizer and generation files) into the staging folder, so a service can check
+    /// a job against the base's config before the weights arrive. <see cref="PullAsync"/> later finds them there,
+    /// already verified, and fetches only the weights. Returns the staging folder.
+    /// </summary>
+    public async Task<string> PullSideFilesAsync(string nameOrRepository, string baseRoot, string revision = "main",
+        CancellationToken cancellationToken = default)
+    {
+        var (repository, folderName) = BaseModelCatalog.Target(nameOrRepository);
+        var (commit, listed) = await hub.GetFilesAsync(repository, revision, cancellationToken);
+        var staging = StagingFolder(baseRoot, folderName);
+        Directory.CreateDirectory(staging);
+        foreach (var file in RepositoryFiles.Select(repository, listed).Where(f => RepositoryFiles.SideFiles.Contains(f.Name)))
+            await DownloadFileAsync(repository, commit ?? revision, file, staging, _ => { }, cancellationToken);
+        return staging;
+    }
+
+    /// <summary>Where a pull of <paramref name="folderName"/> collects its files before the folder is renamed into place.</summary>
+    public static string StagingFolder(string baseRoot, string folderName) => Path.GetFullPath(Path.Combine(baseRoot, $".{folderName}.pulling"));
 
     private async Task<long> DownloadFileAsync(string repository, string revision, RepositoryFile file, string staging,
         Action<long> report, CancellationToken cancellationToken)

@@ -92,8 +92,9 @@ public sealed class ServerApp
         services.AddSingleton<JobLifecycleLog>();
         services.AddHostedService(sp => sp.GetRequiredService<JobLifecycleLog>());
         services.AddSingleton(CreateWorker);
+        services.AddSingleton(sp => new BaseDownloads(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<ModelCatalog>()));
         services.AddSingleton(sp => new StartRequestParser(sp.GetRequiredService<IOptions<ServerOptions>>().Value,
-            sp.GetRequiredService<ModelCatalog>(), sp.GetRequiredService<AddressPolicy>()));
+            sp.GetRequiredService<BaseDownloads>(), sp.GetRequiredService<AddressPolicy>()));
         services.AddSingleton<FineTuneService>();
         services.AddSingleton<JobEventStream>();
         services.AddModelCache(configuration);

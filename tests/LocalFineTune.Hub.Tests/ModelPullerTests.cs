@@ -48,6 +48,23 @@ public sealed class ModelPullerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task PullSideFilesAsync_FetchesOnlyConfigAndTokenizer_AndTheFullPullThenAddsOnlyTheWeights()
+    {
+        var staging = await Puller().PullSideFilesAsync("org/tiny", _baseRoot);
+
+        Assert.Equal(ModelPuller.StagingFolder(_baseRoot, "tiny"), staging);
+        Assert.Equal(["config.json", "tokenizer.json"], Directory.GetFiles(staging).Select(Path.GetFileName).Order());
+        Assert.Empty(_hub.RangesSeen); // no weights requested yet
+        Assert.False(Directory.Exists(Path.Combine(_baseRoot, "tiny"))); // nothing is published before the weights
+
+        var result = await Puller().PullAsync("org/tiny", _baseRoot);
+
+        Assert.Equal(Weights, File.ReadAllBytes(Path.Combine(result.Folder, "model.safetensors")));
+        Assert.Single(_hub.RangesSeen);
+        Assert.False(Directory.Exists(staging));
+    }
+
+    [Fact]
     public async Task PullAsync_ResumesWithARange_WhenTheConnectionIsCutMidFile()
     {
         _hub.CutTransfers = 2;

@@ -41,6 +41,9 @@ public sealed record ServerOptions
 
     public DownloadOptions Downloads { get; set; } = new();
 
+    /// <summary>Catalog bases from the Hugging Face hub on first use (section "Models").</summary>
+    public ModelDownloadOptions Models { get; set; } = new();
+
     /// <summary>Where jobs and Hangfire's queue live: "sqlite" (default: state/jobs.db, one process per state folder),
     /// "postgres" (one database shared by several processes, <see cref="PostgresConnectionString"/>) or "memory"
     /// (tests: a throw-away store).</summary>
@@ -83,4 +86,24 @@ public sealed record DownloadOptions
     /// for a dataset server on the same machine.
     /// </summary>
     public bool AllowLoopback { get; set; }
+}
+
+/// <summary>
+/// Downloading a catalog base ("phi", "mistral", …) when a job names one that is not under models/base/ yet. Off by
+/// default: a service should not fetch gigabytes unasked, and most machines that run it cannot reach the hub.
+/// </summary>
+public sealed record ModelDownloadOptions
+{
+    /// <summary>On: such a job is accepted, its validating_files phase downloads the base first (events say so).
+    /// Off: 400 model_not_downloaded with the exact `lft pull` command.</summary>
+    public bool AutoDownload { get; set; }
+
+    /// <summary>The hub's address; null = HF_ENDPOINT, else https://huggingface.co.</summary>
+    public string? HubEndpoint { get; set; }
+
+    /// <summary>Token for gated repositories; null = HF_TOKEN.</summary>
+    public string? HubToken { get; set; }
+
+    /// <summary>Seconds the job-creation request waits for the base's config and tokenizer files (default 60).</summary>
+    public double MetadataTimeoutSeconds { get; set; } = 60;
 }

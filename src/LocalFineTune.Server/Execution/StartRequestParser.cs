@@ -12,7 +12,7 @@ namespace LocalFineTune.Server.Execution;
 /// Turns a POST /api/finetune/start body into a <see cref="TrainingJobSpec"/>, or throws a 400 problem naming the
 /// first bad field. Every check that needs no network happens here, so a bad request never becomes a job.
 /// </summary>
-public sealed class StartRequestParser(ServerOptions options, ModelCatalog catalog, AddressPolicy addressPolicy)
+public sealed class StartRequestParser(ServerOptions options, BaseDownloads bases, AddressPolicy addressPolicy)
 {
     /// <summary>The seed contract's ranges, tighter than the trainer's own limits.</summary>
     public const int MaxEpochs = 20;
@@ -22,15 +22,16 @@ public sealed class StartRequestParser(ServerOptions options, ModelCatalog catal
     {
         var model = RequiredString(body, "model", "the base model to fine-tune, e.g. \"gpt2\" (GET /api/finetune/info lists them)");
         var datasetUrl = RequiredString(body, "dataset_url", "a path under the data root such as \"data/train.csv\", or an https:// URL");
-        var modelPath = catalog.Resolve(model, allowPath: false);
-        RequireSupportedType(model, modelPath);
+        var source = bases.ResolveForTraining(model);
+        RequireSupportedType(model, source.ConfigFolder);
         var datasetPath = ResolveDataset(datasetUrl);
-        var trainingOptions = ResolveOptions(body, modelPath);
+        var trainingOptions = ResolveOptions(body, source.ConfigFolder);
         return new TrainingJobSpec
         {
             Model = model,
-            ModelPath = modelPath,
-            BaseModelName = BaseNameOf(model, modelPath),
+            ModelPath = source.Folder,
+            PullBase = source.PullName,
+            BaseModelName = BaseNameOf(model, source.Folder),
             DatasetUrl = datasetUrl,
             DatasetPath = datasetPath,
             Options = JsonSerializer.SerializeToElement(trainingOptions, TrainingOptions.JsonOptions),

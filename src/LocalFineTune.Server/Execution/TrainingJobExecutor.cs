@@ -1,6 +1,8 @@
 using System.Text.Json;
 using LocalFineTune.Datasets.Reading;
 using LocalFineTune.Datasets.Validation;
+using LocalFineTune.Hub;
+using LocalFineTune.Server.Catalog;
 using LocalFineTune.Jobs;
 using LocalFineTune.Server.Configuration;
 using LocalFineTune.Server.Datasets;
@@ -18,7 +20,8 @@ namespace LocalFineTune.Server.Execution;
 /// publishes models/&lt;base&gt;-finetuned-&lt;stamp&gt;/ in one rename. A rerun (crash, restart) resumes from the job's
 /// newest complete checkpoint. Both run on the worker's dedicated job thread.
 /// </summary>
-public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, DatasetDownloader downloader, JobLifecycleLog? lifecycle = null) : IJobExecutor
+public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, DatasetDownloader downloader, JobLifecycleLog? lifecycle = null,
+    BaseDownloads? bases = null) : IJobExecutor
 {
     private const int MaxErrorsInMessage = 10;
 
@@ -27,6 +30,7 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
     public void Validate(JobExecution context)
     {
         var spec = TrainingJobSpec.FromJson(context.Job.SpecJson);
+        if (spec.PullBase is { } pull && !Directory.Exists(spec.ModelPath)) PullBase(context, pull);
         var dataset = spec.DatasetPath ?? Download(context, spec);
         var trainingOptions = spec.TrainingOptions;
         var report = TrainingData.Validate(dataset, trainingOptions, new DatasetReadOptions
@@ -144,6 +148,23 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
         {
             throw new JobValidationException("dataset_download_failed", refused.Message, "dataset_url");
         }
+    }
+
+    /// <summary>The "downloading" step of Models:AutoDownload: the weights arrive before the dataset is checked.</summary>
+    private void PullBase(JobExecution context, string name)
+    {
+        if (bases is null) throw new InvalidOperationException("this executor has no BaseDownloads; register it to use Models:AutoDownload");
+        context.Log($"Downloading base model {name} from the Hugging Face hub (step: downloading).");
+        var reporter = new PullProgressReporter(context);
+        try
+        {
+            bases.EnsureDownloaded(name, reporter, context.CancellationToken);
+        }
+        catch (HubException e)
+        {
+            throw new JobValidationException("model_download_failed", $"Downloading base model {name} failed: {e.Message}", "model");
+        }
+        context.Log($"Downloaded base model {name}{reporter.Summary}.");
     }
 
     private string DownloadFolder(string jobId) => Path.Combine(Options.StateFolder, "downloads", jobId);

@@ -16,6 +16,9 @@ public sealed record TrainingJobSpec
     /// <summary>The folder that name resolved to when the job was created.</summary>
     public required string ModelPath { get; init; }
 
+    /// <summary>A catalog base to download before training (Models:AutoDownload); null when <see cref="ModelPath"/> was on disk.</summary>
+    public string? PullBase { get; init; }
+
     /// <summary>The base name used for the output folder &lt;base&gt;-finetuned-&lt;stamp&gt;.</summary>
     public required string BaseModelName { get; init; }
 

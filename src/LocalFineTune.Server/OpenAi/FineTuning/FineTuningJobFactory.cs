@@ -18,7 +18,7 @@ namespace LocalFineTune.Server.OpenAi.FineTuning;
 /// request answers 400 at once; dataset content (roles, example count) is checked by the worker in validating_files.
 /// </summary>
 public sealed partial class FineTuningJobFactory(IJobStore store, FileStore files, OpenAiModelResolver models,
-    IOptions<ServerOptions> server)
+    IOptions<ServerOptions> server, BaseDownloads bases)
 {
     public const int MaxMetadataPairs = 16;
     public const int MaxMetadataKeyLength = 64;
@@ -38,7 +38,7 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
         var seed = Seed(body);
         var metadata = Metadata(body);
         var hyper = HyperparameterRequest.Parse(body);
-        var model = models.Resolve(modelName);
+        var (model, source) = ResolveBase(modelName);
         RequireTrainable(model);
         var device = server.Value.Devices[0];
         var requested = hyper.IsDpo ? Defaults(model) with { Method = TrainingMethod.Dpo, Dpo = new DpoOptions { Beta = hyper.Beta ?? 0.1 } } : Defaults(model);
@@ -61,7 +61,8 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
         var spec = new TrainingJobSpec
         {
             Model = modelName,
-            ModelPath = model.Path,
+            ModelPath = source.Folder,
+            PullBase = source.PullName,
             BaseModelName = BaseFolderName(model),
             DatasetUrl = trainingFileId,
             DatasetPath = trainingPath,
@@ -82,6 +83,32 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
             MaxAttempts = server.Value.MaxAttempts,
             InitialState = JobState.ValidatingFiles,
         });
+    }
+
+    /// <summary>
+    /// The model to train and where it comes from. With Models:AutoDownload a catalog base that is not on disk yet
+    /// resolves to its pull's staging folder (config and tokenizer already fetched) for every check made now.
+    /// </summary>
+    private (ResolvedModel Model, BaseSource Source) ResolveBase(string name)
+    {
+        try
+        {
+            var model = models.Resolve(name);
+            return (model, new BaseSource(model.Path, model.Path, null));
+        }
+        catch (OpenAiException e) when (e.Code == "model_not_downloaded" && server.Value.Models.AutoDownload)
+        {
+            BaseSource source;
+            try
+            {
+                source = bases.ResolveForTraining(name);
+            }
+            catch (Problems.ApiProblemException problem)
+            {
+                throw OpenAiException.BadRequest(problem.Message, "model", problem.Code);
+            }
+            return (new ResolvedModel(name, source.ConfigFolder, name, IsFineTuned: false), source);
+        }
     }
 
     /// <summary>A file id in a job request that names no upload is a bad parameter (400), as OpenAI answers it.</summary>
