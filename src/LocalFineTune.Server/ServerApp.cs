@@ -96,6 +96,7 @@ public sealed class ServerApp
         services.AddSingleton(sp => new StartRequestParser(sp.GetRequiredService<IOptions<ServerOptions>>().Value,
             sp.GetRequiredService<BaseDownloads>(), sp.GetRequiredService<AddressPolicy>()));
         services.AddSingleton<FineTuneService>();
+        services.AddSingleton<ComparisonService>();
         services.AddSingleton<JobEventStream>();
         services.AddModelCache(configuration);
         services.AddSingleton<IGenerationBackend, TorchGenerationBackend>();
@@ -127,6 +128,7 @@ public sealed class ServerApp
         endpoints.MapOpenApi();
         endpoints.MapInfo();
         endpoints.MapFineTune();
+        endpoints.MapCompare();
         endpoints.MapModels();
         endpoints.MapJobs();
         endpoints.MapGenerate();
