@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LocalFineTune.Jobs;
+using LocalFineTune.Jobs.Models;
 using LocalFineTune.Jobs.Sqlite;
 using LocalFineTune.Server.Catalog;
 using LocalFineTune.Server.Configuration;
@@ -86,7 +87,12 @@ public sealed class ServerApp
         });
         services.AddSingleton(sp => new DatasetDownloader(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads));
         services.AddSingleton(sp => sp.GetRequiredService<DatasetDownloader>().Policy);
-        services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IOptions<ServerOptions>>().Value.ModelsRoot));
+        // Both stores keep the "latest" pointers next to the jobs (one database for every process of the profile).
+        services.AddSingleton(sp => (IModelPointers)sp.GetRequiredService<IJobStore>());
+        services.AddSingleton(sp => new ModelCatalog(sp.GetRequiredService<IOptions<ServerOptions>>().Value.ModelsRoot, sp.GetRequiredService<IModelPointers>()));
+        services.AddSingleton<ModelPromotion>();
+        services.AddSingleton<HoldoutComparison>();
+        services.AddSingleton<PromotionGate>();
         services.AddSingleton<DeviceInventory>();
         services.AddSingleton<IJobExecutor, TrainingJobExecutor>();
         services.AddSingleton<JobLifecycleLog>();
@@ -130,6 +136,7 @@ public sealed class ServerApp
         endpoints.MapFineTune();
         endpoints.MapCompare();
         endpoints.MapModels();
+        endpoints.MapPromotion();
         endpoints.MapJobs();
         endpoints.MapGenerate();
         endpoints.MapHealth();

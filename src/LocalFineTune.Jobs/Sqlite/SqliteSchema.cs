@@ -82,6 +82,8 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_job_checkpoints_job ON job_checkpoints (job_id, id);
         """,
+        // 2: the explicit "latest" pointer per base (docs/architecture.md, "Selecting models").
+        Models.ModelPointerSql.Migration,
     ];
 
     public static int LatestVersion => Migrations.Length;

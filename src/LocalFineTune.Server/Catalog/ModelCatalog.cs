@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LocalFineTune.Hub;
+using LocalFineTune.Jobs.Models;
 using LocalFineTune.Server.Problems;
 
 namespace LocalFineTune.Server.Catalog;
@@ -8,13 +9,15 @@ namespace LocalFineTune.Server.Catalog;
 public sealed record BaseModelInfo(string Name, string Path, string? ModelType, bool HasWeights);
 
 /// <summary>One fine-tuned output folder, in the seed's /api/finetune/models shape.</summary>
-public sealed record FineTunedModelInfo(string Name, string BaseModel, DateTime Created, double SizeMb, bool Latest, string Path);
+/// <param name="Latest">This folder is its base's latest.</param>
+/// <param name="LatestSource">For the latest of a base: "promoted" (the stored pointer) or "newest" (no pointer stored, so the newest folder).</param>
+public sealed record FineTunedModelInfo(string Name, string BaseModel, DateTime Created, double SizeMb, bool Latest, string Path, string? LatestSource = null);
 
 /// <summary>
 /// What is on disk under the models root: bases in base/&lt;name&gt;/ and outputs in &lt;base&gt;-finetuned-&lt;yyyyMMdd_HHmmss&gt;/.
 /// Read fresh on each call: users copy bases in by hand while the service runs.
 /// </summary>
-public sealed class ModelCatalog(string modelsRoot)
+public sealed class ModelCatalog(string modelsRoot, IModelPointers? pointers = null)
 {
     /// <summary>Architectures the Models layer can load and train today.</summary>
     public static readonly IReadOnlySet<string> SupportedModelTypes = new HashSet<string>(LocalFineTune.Models.Families.ModelFamilies.SupportedModelTypes, StringComparer.OrdinalIgnoreCase);
@@ -37,23 +40,27 @@ public sealed class ModelCatalog(string modelsRoot)
             .ToList();
     }
 
-    /// <summary>Newest first; the newest carries latest = true. The Training layer owns the naming rules.</summary>
-    public IReadOnlyList<FineTunedModelInfo> ListFineTuned() =>
-        LocalFineTune.Training.Output.FineTunedModels.List(ModelsRoot)
-            .Select(m => new FineTunedModelInfo(m.Name, m.BaseModel, m.Created, m.SizeMb, m.Latest, RelativeToCurrent(m.Path)))
+    /// <summary>Where "latest" is stored; null for a catalog without a database (then the newest folder is latest).</summary>
+    public IModelPointers? Pointers { get; } = pointers;
+
+    /// <summary>Newest first; each base's latest (<see cref="LatestModels"/>) is marked. The Training layer owns the naming rules.</summary>
+    public IReadOnlyList<FineTunedModelInfo> ListFineTuned()
+    {
+        var folders = LocalFineTune.Training.Output.FineTunedModels.List(ModelsRoot)
+            .Select(m => new FineTunedModelInfo(m.Name, m.BaseModel, m.Created, m.SizeMb, false, RelativeToCurrent(m.Path)))
             .ToList();
+        return LatestModels.Mark(folders, Pointers);
+    }
 
     /// <summary>
-    /// The folder for a model name given by a user: a base name, a fine-tuned folder name, "latest" (the newest
-    /// fine-tuned one), or, when <paramref name="allowPath"/>, a path inside the models root. 400 listing what exists otherwise.
+    /// The folder for a model name given by a user: a base name, a fine-tuned folder name, "latest" or
+    /// "latest:&lt;base&gt;" (<see cref="LatestModels"/>), or, when <paramref name="allowPath"/>, a path inside the models root. 400 listing what exists otherwise.
     /// </summary>
     public string Resolve(string name, bool allowPath, string param = "model")
     {
-        if (string.Equals(name, Latest, StringComparison.OrdinalIgnoreCase))
+        if (LatestModels.IsLatestName(name))
         {
-            return ListFineTuned().FirstOrDefault()?.Path is { } latest ? System.IO.Path.GetFullPath(latest)
-                : throw new ApiProblemException(param, "model_not_found",
-                    "model 'latest' means the newest fine-tuned model, and there is none yet; fine-tune one first or name a base model: " + AvailableText());
+            return System.IO.Path.GetFullPath(LatestModels.Find(ListFineTuned(), Pointers, name, param, AvailableText()).Path);
         }
         if (IsPlainName(name))
         {

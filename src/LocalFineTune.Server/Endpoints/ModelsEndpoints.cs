@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LocalFineTune.Server.Endpoints;
 
-public sealed record FineTunedModelView(string Name, string BaseModel, string Created, double SizeMb, bool Latest, string Path);
+/// <param name="LatestSource">On each base's latest: "promoted" (stored pointer) or "newest" (no pointer stored: the newest folder).</param>
+public sealed record FineTunedModelView(string Name, string BaseModel, string Created, double SizeMb, bool Latest, string Path, string? LatestSource);
 
 public sealed record ModelListResponse(IReadOnlyList<FineTunedModelView> Models, int Total);
 
-/// <summary>GET /api/finetune/models: the fine-tuned output folders, newest first, the newest marked latest.</summary>
+/// <summary>GET /api/finetune/models: the fine-tuned output folders, newest first, each base's latest marked (stored pointer, else its newest folder).</summary>
 public static class ModelsEndpoints
 {
     public static RouteHandlerBuilder MapModels(this IEndpointRouteBuilder routes) =>
@@ -16,7 +17,7 @@ public static class ModelsEndpoints
     private static Ok<ModelListResponse> List(ModelCatalog catalog)
     {
         var models = catalog.ListFineTuned()
-            .Select(m => new FineTunedModelView(m.Name, m.BaseModel, m.Created.ToString("yyyy-MM-ddTHH:mm:ss"), m.SizeMb, m.Latest, m.Path))
+            .Select(m => new FineTunedModelView(m.Name, m.BaseModel, m.Created.ToString("yyyy-MM-ddTHH:mm:ss"), m.SizeMb, m.Latest, m.Path, m.LatestSource))
             .ToList();
         return TypedResults.Ok(new ModelListResponse(models, models.Count));
     }

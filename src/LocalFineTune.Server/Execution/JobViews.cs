@@ -27,6 +27,9 @@ public sealed record JobStatusView
     public double? TokensPerSecond { get; init; }
     public double? EtaSeconds { get; init; }
     public long? TrainedTokens { get; init; }
+    /// <summary>Whether the finished job's model became its base's "latest", and why (the promote option).</summary>
+    public bool? Promoted { get; init; }
+    public string? Promotion { get; init; }
     public JobErrorView? Error { get; init; }
     public int Attempt { get; init; }
     public bool CancelRequested { get; init; }
@@ -66,6 +69,8 @@ public static class JobViews
             TokensPerSecond = progress?.TokensPerSecond,
             EtaSeconds = job.State == JobState.Running ? progress?.EtaSeconds : null,
             TrainedTokens = progress?.TrainedTokens ?? (long?)ReadDouble(result, "trained_tokens"),
+            Promoted = ReadBool(result, "promoted"),
+            Promotion = ReadString(result, "promotion"),
             Error = job.Error is { } e ? new JobErrorView(e.Code, e.Message, e.Param) : null,
             Attempt = AttemptsMade(job),
             CancelRequested = job.CancelRequested,
@@ -111,6 +116,9 @@ public static class JobViews
 
     private static string? ReadString(JsonElement? obj, string name) =>
         obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static bool? ReadBool(JsonElement? obj, string name) =>
+        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
 
     private static double? ReadDouble(JsonElement? obj, string name) =>
         obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;

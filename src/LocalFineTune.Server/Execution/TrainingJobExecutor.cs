@@ -21,7 +21,7 @@ namespace LocalFineTune.Server.Execution;
 /// newest complete checkpoint. Both run on the worker's dedicated job thread.
 /// </summary>
 public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, DatasetDownloader downloader, JobLifecycleLog? lifecycle = null,
-    BaseDownloads? bases = null) : IJobExecutor
+    BaseDownloads? bases = null, PromotionGate? promotion = null) : IJobExecutor
 {
     private const int MaxErrorsInMessage = 10;
 
@@ -78,10 +78,11 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
         {
             throw permanent;
         }
-        context.SetResult(ResultJson(spec, outcome, progress));
+        var promoted = promotion?.Apply(context, spec, outcome);
+        context.SetResult(ResultJson(spec, outcome, progress, promoted));
     }
 
-    private static string ResultJson(TrainingJobSpec spec, FineTuneOutcome outcome, JobProgressReporter progress)
+    private static string ResultJson(TrainingJobSpec spec, FineTuneOutcome outcome, JobProgressReporter progress, PromotionDecision? promoted)
     {
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, outcome.OutputDirectory);
         return JsonSerializer.Serialize(new
@@ -96,6 +97,8 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
             epochs = outcome.Result.Resolved.Epochs,
             batch_size = outcome.Result.Resolved.BatchSize,
             train_seconds = outcome.Result.State.ElapsedSeconds,
+            promoted = promoted?.Promoted,
+            promotion = promoted?.Reason,
         });
     }
 

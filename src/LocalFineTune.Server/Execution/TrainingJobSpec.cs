@@ -31,6 +31,13 @@ public sealed record TrainingJobSpec
     /// <summary>A separate validation dataset (the /v1 validation_file); null means a 10% split of the training data.</summary>
     public string? ValidationDatasetPath { get; init; }
 
+    /// <summary>What the job's success does to its base's "latest" (<see cref="PromotePolicy"/>); null means "always".
+    /// With "if_better" the validation file is the holdout the gate compares on.</summary>
+    public string? Promote { get; init; }
+
+    /// <summary>The schedule that started this job, if any.</summary>
+    public string? ScheduleId { get; init; }
+
     /// <summary>Hyperparameters with defaults applied and the device resolved.</summary>
     public required JsonElement Options { get; init; }
 

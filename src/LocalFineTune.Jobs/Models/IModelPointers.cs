@@ -1,0 +1,61 @@
+namespace LocalFineTune.Jobs.Models;
+
+/// <summary>
+/// A base model's <c>latest</c>: the fine-tuned folder that "latest" means for that base. Set when a job's model is
+/// promoted or by POST /api/finetune/models/{name}/promote; stored next to the jobs, so every process of the postgres
+/// profile sees the same one.
+/// </summary>
+/// <param name="BaseModel">The base's name ("gpt2"), the prefix of its output folders.</param>
+/// <param name="ModelName">The fine-tuned folder name under the models root ("gpt2-finetuned-20250101_000000").</param>
+/// <param name="PreviousModel">What the pointer named before this change, so a rollback can be undone by hand.</param>
+/// <param name="JobId">The job whose promotion set it; null when set by hand.</param>
+/// <param name="SetAt">Unix seconds.</param>
+public sealed record ModelPointer(string BaseModel, string ModelName, string? PreviousModel, string? JobId, string Reason, long SetAt);
+
+/// <summary>The stored <c>latest</c> pointers, one per base. Implemented by the SQLite and PostgreSQL job stores.</summary>
+public interface IModelPointers
+{
+    /// <summary>Points the base's latest at <paramref name="modelName"/> (insert or replace) and returns the new pointer.</summary>
+    ModelPointer SetLatest(string baseModel, string modelName, string? jobId, string reason);
+
+    ModelPointer? GetLatest(string baseModel);
+
+    /// <summary>Every base's pointer, most recently set first.</summary>
+    IReadOnlyList<ModelPointer> ListLatest();
+}
+
+/// <summary>The SQL both stores run: the statements are portable (ON CONFLICT works in SQLite and PostgreSQL).</summary>
+internal static class ModelPointerSql
+{
+    public const string Columns = "base_model, model_name, previous_model, job_id, reason, set_at";
+
+    public const string Upsert = """
+        INSERT INTO model_pointers (base_model, model_name, previous_model, job_id, reason, set_at)
+        VALUES (@base, @model, (SELECT model_name FROM model_pointers WHERE base_model = @base), @job, @reason, @now)
+        ON CONFLICT (base_model) DO UPDATE SET
+            previous_model = model_pointers.model_name, model_name = excluded.model_name,
+            job_id = excluded.job_id, reason = excluded.reason, set_at = excluded.set_at
+        """;
+
+    public const string Migration = """
+        CREATE TABLE model_pointers (
+            base_model TEXT PRIMARY KEY,
+            model_name TEXT NOT NULL,
+            previous_model TEXT,
+            job_id TEXT,
+            reason TEXT NOT NULL,
+            set_at BIGINT NOT NULL
+        );
+        """;
+
+    public static void Validate(string baseModel, string modelName, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(baseModel);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (!modelName.StartsWith(baseModel + "-", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Model '{modelName}' is not a fine-tune of base '{baseModel}' (its folder name must start with '{baseModel}-').", nameof(modelName));
+        }
+    }
+}
