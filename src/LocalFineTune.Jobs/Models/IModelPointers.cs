@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace LocalFineTune.Jobs.Models;
 
 /// <summary>
@@ -27,6 +29,19 @@ public interface IModelPointers
 /// <summary>The SQL both stores run: the statements are portable (ON CONFLICT works in SQLite and PostgreSQL).</summary>
 internal static class ModelPointerSql
 {
+    public static ModelPointer Set(DbConnection c, DbTransaction tx, string baseModel, string modelName, string? jobId, string reason, long now)
+    {
+        Validate(baseModel, modelName, reason);
+        PortableSql.Exec(c, tx, Upsert, ("@base", baseModel), ("@model", modelName), ("@job", jobId), ("@reason", reason), ("@now", now));
+        return Read(c, tx, baseModel)[0];
+    }
+
+    /// <summary>One base's pointer, or (<paramref name="baseModel"/> null) all of them, most recently set first.</summary>
+    public static List<ModelPointer> Read(DbConnection c, DbTransaction? tx, string? baseModel) =>
+        PortableSql.Query(c, tx, $"SELECT {Columns} FROM model_pointers {(baseModel is null ? "" : "WHERE base_model = @base")} ORDER BY set_at DESC, base_model",
+            r => new ModelPointer(r.GetString(0), r.GetString(1), r.StringOrNull("previous_model"), r.StringOrNull("job_id"), r.GetString(4), r.GetInt64(5)),
+            ("@base", baseModel));
+
     public const string Columns = "base_model, model_name, previous_model, job_id, reason, set_at";
 
     public const string Upsert = """
@@ -37,6 +52,7 @@ internal static class ModelPointerSql
             job_id = excluded.job_id, reason = excluded.reason, set_at = excluded.set_at
         """;
 
+    /// <summary>Applied as migration 2 of both schemas: never edit it, append a new migration instead.</summary>
     public const string Migration = """
         CREATE TABLE model_pointers (
             base_model TEXT PRIMARY KEY,
@@ -48,7 +64,7 @@ internal static class ModelPointerSql
         );
         """;
 
-    public static void Validate(string baseModel, string modelName, string reason)
+    private static void Validate(string baseModel, string modelName, string reason)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(baseModel);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
