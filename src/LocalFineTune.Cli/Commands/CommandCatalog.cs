@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return ValidateCommand.Create();
         yield return TokenizeCommand.Create();
         yield return TrainCommand.Create();
+        yield return CompareCommand.Create();
         yield return ModelsCommand.Create();
         yield return MergeCommand.Create();
         yield return PullCommand.Create();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LocalFineTune.Torch;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -51,14 +52,18 @@ internal static class TrainCommand
     private static readonly Option<string?> DpoLoss = new("--dpo-loss") { Description = "DPO: sigmoid (default) or ipo" };
     private static readonly Option<bool> Json = new("--json") { Description = "JSON lines on stdout instead of a progress bar" };
 
+    /// <summary>The data and hyperparameter options, shared with `lft compare` (which trains several bases the same way).</summary>
+    internal static IEnumerable<Option> RunOptions =>
+    [
+        Data, Epochs, BatchSize, LearningRate, Accumulation, WarmupSteps, WarmupRatio, Scheduler, WeightDecay, MaxGradNorm, MaxSeqLength,
+        Seed, EvalSteps, SaveSteps, SaveTotalLimit, DeviceOption, DtypeOption, ValidationSplit, ValidationFile, Delimiter, ModelsRoot,
+        OutputDir, Method, LoraR, LoraAlpha, LoraDropout, LoraTargets, UseRslora, NoMerge, GradientCheckpointing, Beta, DpoLoss,
+    ];
+
     public static Command Create()
     {
         var command = new Command("train", "Fine-tune a base model on your data into <output-dir>/<base>-finetuned-<yyyyMMdd_HHmmss>/.");
-        foreach (var option in new Option[] { Model, Data, Epochs, BatchSize, LearningRate, Accumulation, WarmupSteps, WarmupRatio, Scheduler,
-                     WeightDecay, MaxGradNorm, MaxSeqLength, Seed, EvalSteps, SaveSteps, SaveTotalLimit, DeviceOption, DtypeOption, ValidationSplit,
-                     ValidationFile, Delimiter, ModelsRoot, OutputDir, Resume, Method, LoraR, LoraAlpha, LoraDropout, LoraTargets, UseRslora, NoMerge,
-                     GradientCheckpointing, Beta, DpoLoss, Json })
-            command.Options.Add(option);
+        foreach (var option in new Option[] { Model, Resume, Json }.Concat(RunOptions)) command.Options.Add(option);
         command.SetAction((parse, cancellation) =>
             // Training runs on its own thread: libtorch grad mode and our disposal scopes are per thread.
             Task.Factory.StartNew(() => Run(parse, cancellation), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default));
@@ -91,7 +96,8 @@ internal static class TrainCommand
             Console.Error.WriteLine("lft train: cancelled; no model folder was written (completed checkpoints, if any, stay under the hidden .partial folder for --resume).");
             return 130;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidDataException or InvalidOperationException
+                                      or NotSupportedException or TorchException)
         {
             Console.Error.WriteLine($"lft train: {e.Message}");
             return 2;
@@ -100,10 +106,11 @@ internal static class TrainCommand
 
     private static readonly JsonSerializerOptions CompactJson = new(TrainingOptions.JsonOptions) { WriteIndented = false };
 
-    private static FineTuneRequest BuildRequest(ParseResult p)
+    /// <param name="model">The base to train; null = the --model option.</param>
+    internal static FineTuneRequest BuildRequest(ParseResult p, string? model = null)
     {
         var modelsRoot = p.GetValue(ModelsRoot) ?? Environment.GetEnvironmentVariable("LFT_MODELS_DIR") ?? "models";
-        var model = p.GetValue(Model)!;
+        model ??= p.GetValue(Model)!;
         // The same defaults as the service's: the trainer's, overlaid by the base folder's training_defaults.json.
         var baseDir = BaseModels.Resolve(model, modelsRoot);
         var defaults = TrainingDefaults.For(baseDir);
