@@ -39,7 +39,10 @@ internal static class CompareCommand
         }
         try
         {
-            var requests = models.Select(m => TrainCommand.BuildRequest(parse, m)).ToList(); // every option checked before training starts
+            // Every option is checked before training starts, and each name is pinned to its folder now: "latest" must
+            // not become the fine-tune this comparison publishes a minute later.
+            var requests = models.Select(m => TrainCommand.BuildRequest(parse, m))
+                .Select(r => r with { Model = BaseModels.Resolve(r.Model, r.ModelsRoot) }).ToList();
             var rows = requests.Select((request, i) => Train(request, models[i], i, models.Length, cancellation)).ToList();
             var report = new ComparisonReport
             {
