@@ -1,8 +1,5 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using LocalFineTune.Hub.Tests;
-using LocalFineTune.Models;
-using LocalFineTune.Models.Loading;
 using System.Net.Http.Headers;
 using LocalFineTune.Server.Tests.Infrastructure;
 using LocalFineTune.Server.Tests.OpenAi;
@@ -34,12 +31,7 @@ public sealed class AutoDownloadTests : IAsyncLifetime, IDisposable
         var dir = Directory.CreateTempSubdirectory("lft-hub-phi-").FullName;
         try
         {
-            var config = JsonNode.Parse("""
-                {"model_type":"phi","architectures":["PhiForCausalLM"],"vocab_size":50257,"hidden_size":32,"intermediate_size":64,
-                 "num_hidden_layers":2,"num_attention_heads":4,"max_position_embeddings":64,"partial_rotary_factor":0.5,
-                 "hidden_act":"gelu_new","bos_token_id":50256,"eos_token_id":50256,"tie_word_embeddings":false}
-                """)!.AsObject();
-            HfModelFolder.CreateRandomFolder(dir, ModelConfig.FromJson(config), Path.Combine(TestFolders.RepoRoot, "models", "base", "tiny-gpt2"), seed: 4);
+            TinyBases.CreatePhi(dir);
             return Directory.EnumerateFiles(dir).ToDictionary(Path.GetFileName!, File.ReadAllBytes);
         }
         finally

@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using LocalFineTune.Models;
-using LocalFineTune.Models.Loading;
 using LocalFineTune.Server.Tests.Infrastructure;
 
 namespace LocalFineTune.Server.Tests;
@@ -19,13 +16,7 @@ public sealed class CompareFlowTests : IDisposable
 
     public CompareFlowTests()
     {
-        var phi = JsonNode.Parse("""
-            {"model_type":"phi","vocab_size":50257,"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
-             "num_attention_heads":4,"max_position_embeddings":64,"partial_rotary_factor":0.5,"hidden_act":"gelu_new",
-             "bos_token_id":50256,"eos_token_id":50256,"tie_word_embeddings":false}
-            """)!.AsObject();
-        HfModelFolder.CreateRandomFolder(Path.Combine(_folders.ModelsRoot, "base", "phi"), ModelConfig.FromJson(phi),
-            Path.Combine(TestFolders.RepoRoot, "models", "base", "tiny-gpt2"), seed: 4);
+        TinyBases.CreatePhi(Path.Combine(_folders.ModelsRoot, "base", "phi"));
         _factory = new ServerFactory(_folders);
         _client = _factory.CreateClient();
     }
