@@ -59,6 +59,10 @@ public sealed record ServerOptions
     /// still answers /health). api and worker need the postgres profile.</summary>
     public string Role { get; set; } = "all";
 
+    /// <summary>postgres profile: seconds after which Hangfire hands a dead worker's job to another worker (default 30).
+    /// A healthy job keeps its claim however long it runs (sliding invisibility); tests lower this to be quick.</summary>
+    public double HangfireInvisibilityTimeoutSeconds { get; set; } = 30;
+
     /// <summary>Seconds between two progress writes / retries; short values make tests fast.</summary>
     public double RetryDelaySeconds { get; set; } = 10;
 }

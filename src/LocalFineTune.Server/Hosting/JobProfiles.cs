@@ -15,10 +15,6 @@ namespace LocalFineTune.Server.Hosting;
 /// </summary>
 public static class JobProfiles
 {
-    /// <summary>With sliding invisibility a healthy long job keeps its claim; a dead worker's job is redelivered after
-    /// this long (our own recovery, <see cref="JobDispatcherOptions.StaleAfter"/>, usually requeues it sooner).</summary>
-    public static readonly TimeSpan InvisibilityTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>A worker whose lease is this old is dead: 10 missed heartbeats.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(10);
 
@@ -42,9 +38,15 @@ public static class JobProfiles
         {
             return dispatcher;
         }
+        if (options.HangfireInvisibilityTimeoutSeconds <= 0)
+        {
+            throw new InvalidOperationException(
+                $"LocalFineTune:HangfireInvisibilityTimeoutSeconds is {options.HangfireInvisibilityTimeoutSeconds}; it must be positive (default 30).");
+        }
         return dispatcher with
         {
-            Storage = CreatePostgresStorage(options.PostgresConnectionString!, options.HangfireSchema),
+            Storage = CreatePostgresStorage(options.PostgresConnectionString!, options.HangfireSchema,
+                TimeSpan.FromSeconds(options.HangfireInvisibilityTimeoutSeconds)),
             StaleAfter = StaleAfter,
             // Only workers recover: an API process must not decide that a busy worker is dead... it cannot anyway
             // (leases are renewed every second), but it has no queue to put the job back into either.
@@ -55,13 +57,16 @@ public static class JobProfiles
         };
     }
 
-    public static JobStorage CreatePostgresStorage(string connectionString, string schema) =>
+    /// <summary>With sliding invisibility a healthy long job keeps its claim; a dead worker's job is redelivered after
+    /// <paramref name="invisibilityTimeout"/> (our own recovery, <see cref="JobDispatcherOptions.StaleAfter"/>, usually
+    /// requeues it sooner).</summary>
+    public static JobStorage CreatePostgresStorage(string connectionString, string schema, TimeSpan invisibilityTimeout) =>
         new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions
         {
             SchemaName = schema,
             // Measured: without sliding, a job longer than the invisibility timeout is taken again by another server.
             UseSlidingInvisibilityTimeout = true,
-            InvisibilityTimeout = InvisibilityTimeout,
+            InvisibilityTimeout = invisibilityTimeout,
             QueuePollInterval = TimeSpan.FromSeconds(1),
             PrepareSchemaIfNecessary = true,
         });

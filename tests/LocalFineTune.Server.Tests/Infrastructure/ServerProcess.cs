@@ -19,6 +19,9 @@ public sealed class ServerProcess : IDisposable
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>The OS process id: a worker's owner id (host:pid:random) names it, so a test can tell who runs a job.</summary>
+    public int ProcessId => _process.Id;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public static async Task<ServerProcess> StartAsync(TestFolders folders, int port, IReadOnlyDictionary<string, string?>? extraSettings = null)

@@ -70,3 +70,76 @@ public sealed class PostgresFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>Tests that start `lft serve` processes on the test database, or restart its server, run alone: a restart
+/// would break the connections of any other PostgreSQL test in this assembly.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PostgresServerCollection
+{
+    public const string Name = "PostgreSQL server";
+}
+
+/// <summary>Restarts the local test cluster (Debian's pg_ctlcluster, as root, as scripts/postgres-test-db.sh sets up).</summary>
+public static class PostgresServerControl
+{
+    /// <summary>Why the test cannot restart the server, or null when it can.</summary>
+    public static string? CannotRestartReason()
+    {
+        if (TestPostgres.SkipReason is { } unreachable) return unreachable;
+        var host = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString).Host;
+        if (host is not ("127.0.0.1" or "localhost" or "::1"))
+            return $"the test PostgreSQL is on '{host}', not this machine; the restart test needs the local cluster of scripts/postgres-test-db.sh.";
+        if (Environment.UserName != "root")
+            return "restarting PostgreSQL needs root (pg_ctlcluster); run the tests as root, as .ci/run does, to include this one.";
+        return Cluster() is null ? "no online local PostgreSQL cluster (pg_lsclusters); run scripts/postgres-test-db.sh." : null;
+    }
+
+    public static void Restart()
+    {
+        var (version, name) = Cluster() ?? throw new InvalidOperationException("no online PostgreSQL cluster to restart");
+        var (code, output) = Run("pg_ctlcluster", version, name, "restart");
+        if (code != 0) throw new InvalidOperationException($"pg_ctlcluster {version} {name} restart failed ({code}): {output}");
+    }
+
+    /// <summary>The online cluster on the test connection's port, from `pg_lsclusters -h` (version cluster port status …).</summary>
+    private static (string Version, string Name)? Cluster()
+    {
+        try
+        {
+            var port = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var (code, output) = Run("pg_lsclusters", "-h");
+            if (code != 0) return null;
+            var row = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .FirstOrDefault(f => f.Length >= 4 && f[2] == port && f[3] == "online");
+            return row is null ? null : (row[0], row[1]);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // pg_lsclusters is not installed
+        }
+    }
+
+    private static (int Code, string Output) Run(string file, params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr);
+    }
+}
+
+/// <summary>A fact that skips, saying why, unless the test can restart the local PostgreSQL server.</summary>
+public sealed class PostgresRestartFactAttribute : FactAttribute
+{
+    public PostgresRestartFactAttribute()
+    {
+        if (PostgresServerControl.CannotRestartReason() is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
