@@ -15,8 +15,9 @@ internal static class PreferenceCsvReader
 {
     private static readonly string[] Columns = ["prompt", "chosen", "rejected"];
 
-    public static void Read(string path, char? delimiterOverride, IssueCollector issues, ICollection<PreferenceExample> output)
+    public static void Read(string path, char? delimiterOverride, ExampleGuard guard, IssueCollector issues, ICollection<PreferenceExample> output)
     {
+        guard.ThrowIfCancelled();
         var delimiter = delimiterOverride ?? CsvDelimiterDetector.Detect(path);
         using var reader = TextFiles.OpenText(path);
         var badData = new List<string>();
@@ -37,11 +38,17 @@ internal static class PreferenceCsvReader
         var number = 0;
         while (parser.Read())
         {
+            guard.ThrowIfCancelled();
             var record = parser.Record ?? [];
             if (record.All(cell => cell.Length == 0)) continue;
             number++;
             var lineBreaks = parser.RawRecord.TrimEnd('\r', '\n').Count(c => c == '\n');
             var location = new SourceLocation(path, Line: parser.RawRow - lineBreaks, Row: parser.Row, ExampleNumber: number);
+            if (!guard.Fits(parser.RawRecord, location, issues))
+            {
+                badData.Clear();
+                continue;
+            }
             encoding.Check(parser.RawRecord, location);
             if (!IsWellFormed(record, header.Length, badData, location, issues)) continue;
             output.Add(PreferenceExample.FromText(record[indices[0]], record[indices[1]], record[indices[2]], location));

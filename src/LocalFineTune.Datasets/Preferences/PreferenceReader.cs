@@ -21,13 +21,14 @@ public static class PreferenceReader
         options ??= new DatasetReadOptions();
         var issues = new IssueCollector(options.Validation.MaxIssuesShown);
         var files = new List<string>();
-        var examples = ReadAll(path, options.CsvDelimiter, issues, files);
+        var guard = new ExampleGuard(options.Validation);
+        var examples = ReadAll(path, options.CsvDelimiter, guard, issues, files);
         List<PreferenceExample> training = examples, validation = [];
         if (options.ValidationFile is { } validationPath)
         {
             if (options.ValidationSplit > 0)
                 issues.Add(DataIssue.Error(IssueCodes.InvalidValidationSplit, "both a validation file and a validation split were given; use one of them"));
-            validation = ReadAll(validationPath, options.CsvDelimiter, issues, files);
+            validation = ReadAll(validationPath, options.CsvDelimiter, guard, issues, files);
         }
         else if (options.ValidationSplit is > 0 and < 1)
             (training, validation) = DatasetSplitter.Split(examples, options.ValidationSplit, options.Seed);
@@ -38,29 +39,32 @@ public static class PreferenceReader
         return new PreferenceReadResult(training, validation, report);
     }
 
-    private static List<PreferenceExample> ReadAll(string path, char? csvDelimiter, IssueCollector issues, List<string> filesRead)
+    private static List<PreferenceExample> ReadAll(string path, char? csvDelimiter, ExampleGuard guard, IssueCollector issues, List<string> filesRead)
     {
         var pairs = new List<PreferenceExample>();
         foreach (var file in DatasetFiles.Resolve(path, issues))
         {
             filesRead.Add(file);
-            if (Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase)) PreferenceCsvReader.Read(file, csvDelimiter, issues, pairs);
-            else ReadJsonl(file, issues, pairs);
+            if (Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase)) PreferenceCsvReader.Read(file, csvDelimiter, guard, issues, pairs);
+            else ReadJsonl(file, guard, issues, pairs);
         }
         return pairs;
     }
 
-    private static void ReadJsonl(string path, IssueCollector issues, List<PreferenceExample> output)
+    private static void ReadJsonl(string path, ExampleGuard guard, IssueCollector issues, List<PreferenceExample> output)
     {
         using var reader = TextFiles.OpenText(path);
         var encoding = new EncodingProblemTracker(path);
         int lineNumber = 0, number = 0;
+        guard.ThrowIfCancelled();
         while (reader.ReadLine() is { } line)
         {
+            guard.ThrowIfCancelled();
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             number++;
             var location = new Model.SourceLocation(path, Line: lineNumber, ExampleNumber: number);
+            if (!guard.Fits(line, location, issues)) continue;
             encoding.Check(line, location);
             if (PreferenceJsonParser.Parse(line, location, issues) is { } pair) output.Add(pair);
         }

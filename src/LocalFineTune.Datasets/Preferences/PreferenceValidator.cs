@@ -24,7 +24,7 @@ public static class PreferenceValidator
     {
         var all = training.Concat(validation).ToList();
         foreach (var pair in all) CheckContent(pair, issues);
-        var lengths = options.CountTokens is { } count ? all.Select(p => CheckLength(p, count, options.MaxSeqLength, issues)).ToList() : null;
+        var lengths = options.CountTokens is { } count ? all.Select(p => CheckLength(p, count, options, issues)).ToList() : null;
         if (!(training.Count == 0 && issues.ErrorCount > 0))
             DatasetChecks.CheckExampleCount(training.Count, 0, options.MinExamples, issues);
         var trainingLengths = lengths?.Take(training.Count).ToList();
@@ -72,8 +72,10 @@ public static class PreferenceValidator
     }
 
     /// <summary>Tokens of prompt + the longer answer; an error when the prompt alone fills the context.</summary>
-    private static int CheckLength(PreferenceExample pair, Func<string, int> count, int? maxSeqLength, IssueCollector issues)
+    private static int CheckLength(PreferenceExample pair, Func<string, int> count, ValidationOptions options, IssueCollector issues)
     {
+        options.CancellationToken.ThrowIfCancellationRequested();
+        var maxSeqLength = options.MaxSeqLength;
         var prompt = count(pair.PromptForCounting());
         var total = prompt + Math.Max(count(pair.Chosen), count(pair.Rejected)) + 1; // + the end-of-answer token
         if (maxSeqLength is not int limit) return total;

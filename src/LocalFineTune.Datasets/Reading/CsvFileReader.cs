@@ -14,8 +14,9 @@ namespace LocalFineTune.Datasets.Reading;
 /// </summary>
 internal static class CsvFileReader
 {
-    public static void Read(string path, char? delimiterOverride, IssueCollector issues, ICollection<TrainingExample> output)
+    public static void Read(string path, char? delimiterOverride, ExampleGuard guard, IssueCollector issues, ICollection<TrainingExample> output)
     {
+        guard.ThrowIfCancelled();
         var delimiter = delimiterOverride ?? CsvDelimiterDetector.Detect(path);
         using var reader = TextFiles.OpenText(path);
         var badData = new List<(int Row, string Field)>();
@@ -28,7 +29,7 @@ internal static class CsvFileReader
         }
         var columns = CsvColumns.Resolve(header, delimiter, new SourceLocation(path, Line: parser.RawRow, Row: parser.Row), issues);
         if (columns is null) return;
-        var exampleCount = ReadRows(path, parser, header.Length, columns, badData, issues, output);
+        var exampleCount = ReadRows(path, parser, header.Length, columns, badData, guard, issues, output);
         if (exampleCount == 0)
             issues.Add(DataIssue.Error(IssueCodes.EmptyFile,
                 "the file has a header but no example rows", SourceLocation.ForFile(path)));
@@ -45,16 +46,22 @@ internal static class CsvFileReader
         };
 
     private static int ReadRows(string path, CsvParser parser, int headerWidth, CsvColumns columns,
-        List<(int Row, string Field)> badData, IssueCollector issues, ICollection<TrainingExample> output)
+        List<(int Row, string Field)> badData, ExampleGuard guard, IssueCollector issues, ICollection<TrainingExample> output)
     {
         var encoding = new EncodingProblemTracker(path);
         var exampleNumber = 0;
         while (parser.Read())
         {
+            guard.ThrowIfCancelled();
             var record = parser.Record ?? [];
             if (record.All(cell => cell.Length == 0)) continue;
             exampleNumber++;
             var location = new SourceLocation(path, Line: StartLine(parser), Row: parser.Row, ExampleNumber: exampleNumber);
+            if (!guard.Fits(parser.RawRecord, location, issues))
+            {
+                badData.Clear(); // a stray quote in a refused row is not worth a second error
+                continue;
+            }
             encoding.Check(parser.RawRecord, location);
             if (ReportBadData(badData, location, issues) | !HasHeaderWidth(record, headerWidth, location, issues)) continue;
             output.Add(ToExample(record, columns, location));

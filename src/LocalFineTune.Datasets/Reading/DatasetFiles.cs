@@ -9,13 +9,13 @@ internal static class DatasetFiles
     public static readonly string[] SupportedExtensions = [".csv", ".jsonl"];
 
     /// <summary>Reads every example under <paramref name="path"/>; problems go to <paramref name="issues"/>.</summary>
-    public static List<TrainingExample> ReadAll(string path, char? csvDelimiter, IssueCollector issues, List<string> filesRead)
+    public static List<TrainingExample> ReadAll(string path, char? csvDelimiter, ExampleGuard guard, IssueCollector issues, List<string> filesRead)
     {
         var examples = new List<TrainingExample>();
         foreach (var file in Resolve(path, issues))
         {
             filesRead.Add(file);
-            ReadFile(file, csvDelimiter, issues, examples);
+            ReadFile(file, csvDelimiter, guard, issues, examples);
         }
         return examples;
     }
@@ -59,11 +59,11 @@ internal static class DatasetFiles
         return $"unsupported file type \"{extension}\", expected .csv or .jsonl{hint}";
     }
 
-    private static void ReadFile(string file, char? csvDelimiter, IssueCollector issues, List<TrainingExample> output)
+    private static void ReadFile(string file, char? csvDelimiter, ExampleGuard guard, IssueCollector issues, List<TrainingExample> output)
     {
         if (Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase))
-            CsvFileReader.Read(file, csvDelimiter, issues, output);
+            CsvFileReader.Read(file, csvDelimiter, guard, issues, output);
         else
-            JsonlFileReader.Read(file, issues, output);
+            JsonlFileReader.Read(file, guard, issues, output);
     }
 }

@@ -5,7 +5,8 @@ namespace LocalFineTune.Datasets.Reading;
 
 /// <summary>
 /// Entry point: reads a dataset path (a .csv, a .jsonl, or a folder of them), splits off validation
-/// examples, and validates everything in one pass. Bad data never throws: it is reported.
+/// examples, and validates everything in one pass. Bad data never throws: it is reported. A cancelled
+/// <see cref="ValidationOptions.CancellationToken"/> throws <see cref="OperationCanceledException"/> within one line.
 /// </summary>
 public static class DatasetReader
 {
@@ -15,18 +16,19 @@ public static class DatasetReader
         options ??= new DatasetReadOptions();
         var issues = new IssueCollector(options.Validation.MaxIssuesShown);
         var files = new List<string>();
-        var examples = DatasetFiles.ReadAll(path, options.CsvDelimiter, issues, files);
-        var (training, validation) = SplitOrReadValidation(examples, options, issues, files);
+        var guard = new ExampleGuard(options.Validation);
+        var examples = DatasetFiles.ReadAll(path, options.CsvDelimiter, guard, issues, files);
+        var (training, validation) = SplitOrReadValidation(examples, options, guard, issues, files);
         var report = DatasetValidator.Validate(training, validation, options.Validation, issues, files);
         return new DatasetReadResult(training, validation, report);
     }
 
     private static (List<TrainingExample>, List<TrainingExample>) SplitOrReadValidation(
-        List<TrainingExample> examples, DatasetReadOptions options, IssueCollector issues, List<string> files)
+        List<TrainingExample> examples, DatasetReadOptions options, ExampleGuard guard, IssueCollector issues, List<string> files)
     {
         if (!IsValidSplit(options, issues)) return (examples, []);
         if (options.ValidationFile is { } validationPath)
-            return (examples, DatasetFiles.ReadAll(validationPath, options.CsvDelimiter, issues, files));
+            return (examples, DatasetFiles.ReadAll(validationPath, options.CsvDelimiter, guard, issues, files));
         if (options.ValidationSplit == 0) return (examples, []);
 
         var (training, validation) = DatasetSplitter.Split(examples, options.ValidationSplit, options.Seed);

@@ -20,7 +20,11 @@ public static class DatasetValidator
     internal static ValidationReport Validate(IReadOnlyList<TrainingExample> training, IReadOnlyList<TrainingExample> validation,
         ValidationOptions options, IssueCollector issues, IReadOnlyList<string> files)
     {
-        foreach (var example in training.Concat(validation)) ExampleContentChecks.Check(example, issues);
+        foreach (var example in training.Concat(validation))
+        {
+            options.CancellationToken.ThrowIfCancellationRequested();
+            ExampleContentChecks.Check(example, issues);
+        }
         DatasetChecks.WarnAboutMixedFormats(training.Concat(validation).ToList(), issues);
         DatasetChecks.WarnAboutDuplicates(training, issues);
         // A missing or unreadable file already explains why there are no examples; "0 examples" would be noise.

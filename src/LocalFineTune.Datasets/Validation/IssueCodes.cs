@@ -46,6 +46,7 @@ public static class IssueCodes
     public const string DuplicateExample = "duplicate_example";
     public const string MixedFormats = "mixed_formats";
     public const string ExamplesTruncated = "examples_truncated";
+    public const string ExampleTooLong = "example_too_long";
 
     // Preference pairs (DPO). "chosen" is OpenAI's preferred_output, "rejected" its non_preferred_output.
     public const string MissingInput = "missing_input";

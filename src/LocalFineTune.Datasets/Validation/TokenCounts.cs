@@ -13,6 +13,7 @@ internal sealed record TokenCounts(TokenStatistics Statistics, int? TruncatedCou
         TrainingExample? longest = null;
         foreach (var example in examples)
         {
+            options.CancellationToken.ThrowIfCancellationRequested();
             var tokens = count(example.ContentForCounting());
             if (tokens > max) (max, longest) = (tokens, example);
             min = Math.Min(min, tokens);
