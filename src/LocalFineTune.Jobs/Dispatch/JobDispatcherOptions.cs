@@ -12,8 +12,9 @@ public sealed record JobDispatcherOptions
     public IReadOnlyDictionary<string, int> DeviceConcurrency { get; init; } = new Dictionary<string, int> { ["cpu"] = 1 };
 
     /// <summary>How many validations run at once (they use no accelerator), on their own queue so they never wait behind
-    /// a training. 0 leaves validating_files jobs to another process.</summary>
-    public int ValidationConcurrency { get; init; } = 1;
+    /// a training. 0 leaves validating_files jobs to another process. Two by default: one slow dataset (until its timeout or
+    /// cancel) must not hold every later job's validation.</summary>
+    public int ValidationConcurrency { get; init; } = 2;
 
     /// <summary>Lease renewal while a job runs; also how often a cancel flag set by another process is noticed (so a
     /// cancel reaches the training loop within about this long) and pending progress is flushed.</summary>

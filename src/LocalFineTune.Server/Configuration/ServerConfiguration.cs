@@ -37,6 +37,9 @@ public static class ServerConfiguration
             throw new InvalidOperationException("LocalFineTune:ConcurrencyPerDevice must be 1 or more (one training per device is the default).");
         if (options.Downloads.MaxBytes < 1 || options.Downloads.TimeoutSeconds <= 0)
             throw new InvalidOperationException("LocalFineTune:Downloads:MaxBytes and TimeoutSeconds must be positive.");
+        if (options.Validation.Concurrency < 1 || options.Validation.TimeoutSeconds <= 0 || options.Validation.MaxExampleCharacters < 0)
+            throw new InvalidOperationException($"{DatasetValidationSettings.Section}: Concurrency must be 1 or more (default 2), TimeoutSeconds positive " +
+                "(default 600) and MaxExampleCharacters 0 (no bound) or more (default 100000).");
         options.Profile = options.Profile.Trim().ToLowerInvariant();
         options.Role = options.Role.Trim().ToLowerInvariant();
         if (options.Profile is not ("sqlite" or "postgres" or "memory"))

@@ -44,6 +44,9 @@ public sealed record ServerOptions
     /// <summary>Catalog bases from the Hugging Face hub on first use (section "Models").</summary>
     public ModelDownloadOptions Models { get; set; } = new();
 
+    /// <summary>How jobs' datasets are checked while validating_files (section "LocalFineTune:Validation").</summary>
+    public DatasetValidationSettings Validation { get; set; } = new();
+
     /// <summary>Where jobs and Hangfire's queue live: "sqlite" (default: state/jobs.db, one process per state folder),
     /// "postgres" (one database shared by several processes, <see cref="PostgresConnectionString"/>) or "memory"
     /// (tests: a throw-away store).</summary>
@@ -65,6 +68,24 @@ public sealed record ServerOptions
 
     /// <summary>Seconds between two progress writes / retries; short values make tests fast.</summary>
     public double RetryDelaySeconds { get; set; } = 10;
+}
+
+/// <summary>Bounds on the validating_files step, so that one hostile dataset cannot hold the validators.</summary>
+public sealed record DatasetValidationSettings
+{
+    public const string Section = ServerOptions.Section + ":Validation";
+
+    /// <summary>Longest example accepted, in characters of its JSONL line or CSV record (default 100,000); a longer
+    /// one fails the job with an error naming its line. 0: no bound.</summary>
+    public int MaxExampleCharacters { get; set; } = 100_000;
+
+    /// <summary>Longest the reading and checking of one job's dataset may take, in seconds (default 600; a download has
+    /// its own <see cref="DownloadOptions.TimeoutSeconds"/>). Beyond it the job fails with validation_timeout.</summary>
+    public double TimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Datasets validated at once by this process (default 2, at least 1): a slow one never holds up the next.
+    /// Validation needs no accelerator, only a CPU core each.</summary>
+    public int Concurrency { get; set; } = 2;
 }
 
 /// <summary>How http(s) dataset_url values are fetched. Defaults are deliberately conservative.</summary>

@@ -31,7 +31,7 @@ public static class JobProfiles
         var dispatcher = new JobDispatcherOptions
         {
             DeviceConcurrency = trains ? options.Devices.ToDictionary(d => d, _ => options.ConcurrencyPerDevice) : new Dictionary<string, int>(),
-            ValidationConcurrency = trains ? 1 : 0,
+            ValidationConcurrency = trains ? options.Validation.Concurrency : 0,
             RetryDelay = TimeSpan.FromSeconds(options.RetryDelaySeconds),
         };
         if (options.Profile != "postgres")
