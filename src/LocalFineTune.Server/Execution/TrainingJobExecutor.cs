@@ -32,14 +32,7 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
         var spec = TrainingJobSpec.FromJson(context.Job.SpecJson);
         if (spec.PullBase is { } pull && !Directory.Exists(spec.ModelPath)) PullBase(context, pull);
         var dataset = spec.DatasetPath ?? Download(context, spec);
-        var trainingOptions = spec.TrainingOptions;
-        var report = TrainingData.Validate(dataset, trainingOptions, new DatasetReadOptions
-        {
-            ValidationSplit = spec.ValidationDatasetPath is null ? 0.1 : 0,
-            ValidationFile = spec.ValidationDatasetPath,
-            Seed = trainingOptions.Seed,
-            Validation = ValidationOptionsFor(spec.ModelPath, trainingOptions),
-        });
+        var report = ValidateWithinTimeout(context, spec, dataset);
         if (!report.IsValid)
         {
             throw InvalidData(report);
@@ -47,6 +40,32 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
         context.Log($"Dataset valid: {report.ExampleCount} training and {report.ValidationExampleCount} validation examples" +
             (report.TokensPerEpoch is { } tokens ? $", {tokens} tokens per epoch." : "."),
             dataJson: report.ToJson(indented: false));
+    }
+
+    /// <summary>Reads and checks the dataset under the job's token (a cancel stops it within one line or example) and
+    /// the configured timeout, which fails the job rather than holding a validator for as long as the data takes.</summary>
+    private ValidationReport ValidateWithinTimeout(JobExecution context, TrainingJobSpec spec, string dataset)
+    {
+        var settings = Options.Validation;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+        var trainingOptions = spec.TrainingOptions;
+        try
+        {
+            return TrainingData.Validate(dataset, trainingOptions, new DatasetReadOptions
+            {
+                ValidationSplit = spec.ValidationDatasetPath is null ? 0.1 : 0,
+                ValidationFile = spec.ValidationDatasetPath,
+                Seed = trainingOptions.Seed,
+                Validation = ValidationOptionsFor(spec.ModelPath, trainingOptions, settings, timeout.Token),
+            });
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            throw new JobValidationException("validation_timeout",
+                $"Validating the dataset took longer than {settings.TimeoutSeconds:0.###} s ({DatasetValidationSettings.Section}:TimeoutSeconds), " +
+                "so the job was stopped. Split the dataset into smaller files, or raise the timeout, and start a new job.", "dataset_url");
+        }
     }
 
     public void Execute(JobExecution context)
@@ -180,12 +199,17 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
             $"The downloaded dataset of job {jobId} is gone from {folder}; start a new job with the same dataset_url.", "dataset_url");
     }
 
-    private static ValidationOptions ValidationOptionsFor(string modelPath, TrainingOptions trainingOptions)
+    private static ValidationOptions ValidationOptionsFor(string modelPath, TrainingOptions trainingOptions,
+        DatasetValidationSettings settings, CancellationToken cancellation)
     {
         var tokenizer = Tokenizer.FromFolder(modelPath);
         return new ValidationOptions
         {
-            CountTokens = text => tokenizer.CountTokens(text),
+            CancellationToken = cancellation,
+            // The tokenizer checks the token inside one long example too, not only between examples.
+            CountTokens = text => tokenizer.CountTokens(text, cancellation),
+            MaxExampleCharacters = settings.MaxExampleCharacters > 0 ? settings.MaxExampleCharacters : null,
+            MaxExampleCharactersSetting = $"{DatasetValidationSettings.Section}:MaxExampleCharacters",
             MaxSeqLength = trainingOptions.MaxSeqLength ?? ContextLength(modelPath),
             Epochs = trainingOptions.Epochs.Value ?? AutoEpochs.Default,
         };
