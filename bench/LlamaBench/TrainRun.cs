@@ -58,6 +58,7 @@ static class TrainRun
             ["step_seconds_median"] = median,
             ["step_seconds"] = times,
             ["tokens_per_second"] = a.Batch * a.Seq / median,
+            ["tokens_per_second_best"] = a.Batch * a.Seq / times.Min(), // on a shared machine, load only ever adds time
             ["losses"] = losses,
             ["setup_rss_mb"] = setupRssMb,
             ["peak_rss_mb"] = peakMb, // over the timed steps when the peak could be reset per step, else over the process
