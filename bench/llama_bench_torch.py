@@ -111,10 +111,10 @@ def train(model, ids, a):
                             lr=1e-4, foreach=bool(a.foreach))
     targets = ids.numel() - ids.shape[0]
     setup_rss = status_mb("VmRSS:")
-    times, pass_peaks, opt_peaks, losses, peak = [], [], [], [], 0.0
+    times, cpu_times, pass_peaks, opt_peaks, losses, peak = [], [], [], [], [], 0.0
     for i in range(a.warmup + a.steps):
         before, reset = status_mb("VmRSS:"), reset_peak()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         loss = loss_of(model(ids), ids, "sum") / targets
         loss.backward()
         loss = loss.item()
@@ -123,13 +123,14 @@ def train(model, ids, a):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
         step_peak = max(pass_peak, status_mb("VmHWM:"))
         losses.append(loss)
         print(f"pytorch step {i}: {seconds:.2f} s, loss {loss:.6f}, peak RSS {step_peak:.0f} MB", file=sys.stderr)
         if i < a.warmup:
             continue
         times.append(seconds)
+        cpu_times.append(cpu_seconds)
         if reset:
             pass_peaks.append(pass_peak - before)
             opt_peaks.append(status_mb("VmHWM:") - before)
@@ -137,7 +138,7 @@ def train(model, ids, a):
     median = statistics.median(times)
     return {"batch": a.batch, "seq": a.seq, "foreach": bool(a.foreach), "step_seconds_median": median, "step_seconds": times,
             "tokens_per_second": ids.numel() / median,
-            "tokens_per_second_best": ids.numel() / min(times), "losses": losses, "setup_rss_mb": setup_rss, "peak_rss_mb": peak,
+            "tokens_per_second_best": ids.numel() / min(times), "cpu_seconds_per_step": statistics.median(cpu_times), "losses": losses, "setup_rss_mb": setup_rss, "peak_rss_mb": peak,
             "pass_peak_over_start_mb": statistics.median(pass_peaks) if pass_peaks else None,
             "optimizer_peak_over_start_mb": statistics.median(opt_peaks) if opt_peaks else None}
 

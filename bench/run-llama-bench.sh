@@ -44,10 +44,13 @@ print(f"Llama-1B shape, {o0['layers']} layers ({o0['parameters'] / 1e9:.3f}e9 pa
       f"batch {o0['batch']} x seq {o0['seq']}, {len(ot)} round(s): best of each side")
 print(f"{'':38} {'ours':>10} {'pytorch':>10} {'ours/pt':>8}")
 def line(name, o, t, key, fmt="{:.2f}", low=False):
+    if any(r.get(key) is None for r in o + t):
+        return  # not measured (no per-step peak reset on this kernel, say)
     a, b = best(o, key, low), best(t, key, low)
     print(f"{name:38} {fmt.format(a):>10} {fmt.format(b):>10} {a / b:>7.2f}x")
 line("train tokens/s (median step)", ot, tt, "tokens_per_second")
 line("train tokens/s (best step)", ot, tt, "tokens_per_second_best")
+line("train CPU s per step, all threads", ot, tt, "cpu_seconds_per_step", low=True)
 line("train peak RSS, timed steps (MB)", ot, tt, "peak_rss_mb", "{:.0f}", low=True)
 line("  fwd+bwd peak over step start (MB)", ot, tt, "pass_peak_over_start_mb", "{:.0f}", low=True)
 line("  clip+AdamW peak over step start (MB)", ot, tt, "optimizer_peak_over_start_mb", "{:.0f}", low=True)

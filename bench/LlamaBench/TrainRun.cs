@@ -20,13 +20,14 @@ static class TrainRun
         var targets = micro.Sum(b => b.TargetCount);
 
         var setupRssMb = Memory.RssMb();
-        List<double> times = [], passPeaks = [], optimizerPeaks = [], losses = [];
+        List<double> times = [], cpuTimes = [], passPeaks = [], optimizerPeaks = [], losses = [];
         var peakMb = 0.0;
         for (var i = 0; i < a.Warmup + a.Steps; i++)
         {
             var before = Memory.RssMb();
             var resetPeak = Memory.ResetPeak();
             var passPeak = 0.0;
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             // OptimizerStep.Run is Apply(AccumulateGradients): the same two calls, written out so the forward + backward
             // peak can be read (and the peak reset) before clip + AdamW run.
@@ -38,11 +39,13 @@ static class TrainRun
                 return l;
             }, CancellationToken.None);
             var seconds = clock.Elapsed.TotalSeconds;
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             var stepPeak = Math.Max(passPeak, Memory.PeakRssMb());
             losses.Add(loss);
             Console.Error.WriteLine($"ours step {i}: {seconds:F2} s, loss {loss:F6}, peak RSS {stepPeak:F0} MB");
             if (i < a.Warmup) continue;
             times.Add(seconds);
+            cpuTimes.Add(cpuSeconds);
             if (resetPeak)
             {
                 passPeaks.Add(passPeak - before);
@@ -59,6 +62,8 @@ static class TrainRun
             ["step_seconds"] = times,
             ["tokens_per_second"] = a.Batch * a.Seq / median,
             ["tokens_per_second_best"] = a.Batch * a.Seq / times.Min(), // on a shared machine, load only ever adds time
+            // CPU time of all threads (user + sys): contention from other processes adds wall time, hardly CPU time.
+            ["cpu_seconds_per_step"] = LlamaBenchArgs.Median(cpuTimes),
             ["losses"] = losses,
             ["setup_rss_mb"] = setupRssMb,
             ["peak_rss_mb"] = peakMb, // over the timed steps when the peak could be reset per step, else over the process
