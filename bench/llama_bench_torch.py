@@ -147,31 +147,36 @@ def train(model, ids, a):
 def infer(model, ids, a, vocab):
     model.eval()
     prompt = torch.tensor(bench_ids(a.prompt, vocab)).view(1, -1)
-    result = {}
+    result, cpu = {}, {"eval": [], "gen": []}
 
     def eval_once():
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         result["eval_loss"] = loss_of(model(ids), ids, "mean").item()
+        cpu["eval"].append(time.process_time() - cpu_start)
         return ids.numel() / (time.perf_counter() - start)
 
     def generate_once():
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         cache, feed, out = [None] * len(model.layers), prompt, []
         for _ in range(a.new_tokens):
             nxt = model(feed, cache)[0, -1].argmax().item()
             out.append(nxt)
             feed = torch.tensor([[nxt]])
         result["generated_ids"] = out
+        cpu["gen"].append(time.process_time() - cpu_start)
         return a.new_tokens / (time.perf_counter() - start)
 
     setup_rss, reset = status_mb("VmRSS:"), reset_peak()
     eval_once(), generate_once()  # warm-up
+    cpu["eval"], cpu["gen"] = [], []  # not the warm-up's
     evals = [eval_once() for _ in range(a.repeats)]
     gens = [generate_once() for _ in range(a.repeats)]
     ev, gen = statistics.median(evals), statistics.median(gens)
     print(f"pytorch eval {ev:.1f} tok/s (loss {result['eval_loss']:.6f}), generation {gen:.2f} tok/s", file=sys.stderr)
-    return {"batch": a.batch, "seq": a.seq, "eval_tok_s": ev, "eval_tok_s_best": max(evals), "eval_loss": result["eval_loss"], "prompt": a.prompt,
-            "new_tokens": a.new_tokens, "gen_cache_tok_s": gen, "gen_cache_tok_s_best": max(gens), "generated_ids": result["generated_ids"],
+    return {"batch": a.batch, "seq": a.seq, "eval_tok_s": ev, "eval_tok_s_best": max(evals), "eval_cpu_seconds": statistics.median(cpu["eval"]),
+            "eval_loss": result["eval_loss"], "prompt": a.prompt,
+            "new_tokens": a.new_tokens, "gen_cache_tok_s": gen, "gen_cache_tok_s_best": max(gens), "gen_cpu_seconds": statistics.median(cpu["gen"]),
+            "generated_ids": result["generated_ids"],
             "setup_rss_mb": setup_rss, "peak_rss_mb": status_mb("VmHWM:"), "peak_reset": reset}
 
 

@@ -56,8 +56,10 @@ line("  fwd+bwd peak over step start (MB)", ot, tt, "pass_peak_over_start_mb", "
 line("  clip+AdamW peak over step start (MB)", ot, tt, "optimizer_peak_over_start_mb", "{:.0f}", low=True)
 line("eval tokens/s, forward + loss (median)", oi, ti, "eval_tok_s", "{:.1f}")
 line("eval tokens/s (best)", oi, ti, "eval_tok_s_best", "{:.1f}")
+line("eval CPU s per pass, all threads", oi, ti, "eval_cpu_seconds", low=True)
 line("generation tokens/s, KV cache (median)", oi, ti, "gen_cache_tok_s")
 line("generation tokens/s (best)", oi, ti, "gen_cache_tok_s_best")
+line("generation CPU s per run, all threads", oi, ti, "gen_cpu_seconds", low=True)
 line("infer peak RSS (MB)", oi, ti, "peak_rss_mb", "{:.0f}", low=True)
 lo, lt = ot[0]["losses"][0], tt[0]["losses"][0]
 agree = "same" if all(r["generated_ids"] == oi[0]["generated_ids"] for r in oi + ti) else "DIFFERENT"
