@@ -79,7 +79,7 @@ public sealed class StoreQueryTests : IDisposable
         version.CommandText = "SELECT COUNT(*), MAX(version) FROM schema_version";
         using var reader = version.ExecuteReader();
         reader.Read();
-        Assert.Equal((2L, 2L), (reader.GetInt64(0), reader.GetInt64(1)));
+        Assert.Equal((3L, 3L), (reader.GetInt64(0), reader.GetInt64(1)));
         using var mode = raw.CreateCommand();
         mode.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string)mode.ExecuteScalar()!);

@@ -154,7 +154,7 @@ public sealed class JobDispatcher : IAsyncDisposable
         {
             queues.Add((JobQueues.Validation, Options.ValidationConcurrency));
         }
-        var activator = new RunnerActivator(_runner);
+        var activator = new RunnerActivator(_runner, Options.Activate);
         foreach (var (queue, workers) in queues)
         {
             _servers.Add(new BackgroundJobServer(new BackgroundJobServerOptions
@@ -200,8 +200,9 @@ public sealed class JobDispatcher : IAsyncDisposable
         }
     }
 
-    private sealed class RunnerActivator(JobRunner runner) : JobActivator
+    private sealed class RunnerActivator(JobRunner runner, Func<Type, object?>? activate) : JobActivator
     {
-        public override object ActivateJob(Type jobType) => jobType == typeof(JobRunner) ? runner : base.ActivateJob(jobType);
+        public override object ActivateJob(Type jobType) =>
+            jobType == typeof(JobRunner) ? runner : activate?.Invoke(jobType) ?? base.ActivateJob(jobType);
     }
 }

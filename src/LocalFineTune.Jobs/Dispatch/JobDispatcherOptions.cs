@@ -49,6 +49,10 @@ public sealed record JobDispatcherOptions
     /// <summary>Hangfire's storage; null: a fresh in-memory storage owned by the dispatcher.</summary>
     public JobStorage? Storage { get; init; }
 
+    /// <summary>Builds the object of a Hangfire job of another type than JobRunner (the service's schedule trigger, a
+    /// recurring job); null or a null answer: Hangfire's default activation (a parameterless constructor).</summary>
+    public Func<Type, object?>? Activate { get; init; }
+
     /// <summary>How often Hangfire moves due delayed jobs (retry back-offs) to their queue.</summary>
     public TimeSpan SchedulePollingInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

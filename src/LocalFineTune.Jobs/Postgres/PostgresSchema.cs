@@ -84,6 +84,8 @@ internal static class PostgresSchema
         """,
         // 2: the explicit "latest" pointer per base (docs/architecture.md, "Selecting models").
         Models.ModelPointerSql.Migration,
+        // 3: schedules (the monthly retrain), registered with Hangfire as recurring jobs by the service.
+        Schedules.ScheduleSql.Migration,
     ];
 
     public static int LatestVersion => Migrations.Length;

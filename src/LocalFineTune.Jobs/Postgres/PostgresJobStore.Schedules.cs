@@ -1,0 +1,29 @@
+using LocalFineTune.Jobs.Schedules;
+
+namespace LocalFineTune.Jobs.Postgres;
+
+public sealed partial class PostgresJobStore : IScheduleStore
+{
+    public ScheduleRecord CreateSchedule(string? name, string cron, string timeZone, string templateJson) =>
+        WithTransaction((c, tx) => ScheduleSql.Create(c, tx, name, cron, timeZone, templateJson, Now));
+
+    public ScheduleRecord? GetSchedule(string id)
+    {
+        using var c = Open();
+        return ScheduleSql.Read(c, null, id).FirstOrDefault();
+    }
+
+    public IReadOnlyList<ScheduleRecord> ListSchedules()
+    {
+        using var c = Open();
+        return ScheduleSql.Read(c, null, null);
+    }
+
+    public bool DeleteSchedule(string id) => WithTransaction((c, tx) => ScheduleSql.Delete(c, tx, id));
+
+    public bool TryClaimRun(string id, long? expectedLastRunAt, long runAt) =>
+        WithTransaction((c, tx) => ScheduleSql.TryClaimRun(c, tx, id, expectedLastRunAt, runAt));
+
+    public void RecordRunOutcome(string id, string? jobId, string? error) =>
+        WithTransaction((c, tx) => { ScheduleSql.RecordOutcome(c, tx, id, jobId, error); return 0; });
+}
