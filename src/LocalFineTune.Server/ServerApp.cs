@@ -1,15 +1,18 @@
 using System.Text.Json;
 using LocalFineTune.Jobs;
 using LocalFineTune.Jobs.Models;
+using LocalFineTune.Jobs.Schedules;
 using LocalFineTune.Jobs.Sqlite;
 using LocalFineTune.Server.Catalog;
 using LocalFineTune.Server.Configuration;
 using LocalFineTune.Server.Datasets;
 using LocalFineTune.Server.Endpoints;
 using LocalFineTune.Server.Execution;
+using LocalFineTune.Server.Execution.Schedules;
 using LocalFineTune.Server.Hosting;
 using LocalFineTune.Server.Inference;
 using LocalFineTune.Server.OpenAi;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace LocalFineTune.Server;
@@ -107,6 +110,7 @@ public sealed class ServerApp
         services.AddModelCache(configuration);
         services.AddSingleton<IGenerationBackend, TorchGenerationBackend>();
         services.AddHostedService<JobDispatcherHostedService>();
+        AddSchedules(services);
         services.AddOpenAiApi(configuration);
     }
 
@@ -137,6 +141,7 @@ public sealed class ServerApp
         endpoints.MapCompare();
         endpoints.MapModels();
         endpoints.MapPromotion();
+        endpoints.MapSchedules();
         endpoints.MapJobs();
         endpoints.MapGenerate();
         endpoints.MapHealth();
@@ -158,7 +163,21 @@ public sealed class ServerApp
     private static JobDispatcher CreateWorker(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        // Hangfire builds a schedule's trigger (a recurring job) from this container, at firing time.
+        var dispatcherOptions = JobProfiles.CreateDispatcherOptions(options) with { Activate = type => services.GetService(type) };
         return new JobDispatcher(services.GetRequiredService<IJobStore>(), services.GetRequiredService<IJobExecutor>(),
-            JobProfiles.CreateDispatcherOptions(options), services.GetRequiredService<ILogger<JobDispatcher>>());
+            dispatcherOptions, services.GetRequiredService<ILogger<JobDispatcher>>());
+    }
+
+    /// <summary>Schedules live in the job database; Hangfire fires them; after the dispatcher starts, missed runs catch up.</summary>
+    private static void AddSchedules(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => (IScheduleStore)sp.GetRequiredService<IJobStore>());
+        services.AddSingleton<ScheduleRequestParser>();
+        services.AddSingleton<ScheduleRegistrar>();
+        services.AddSingleton<ScheduleService>();
+        services.AddSingleton<ScheduleTrigger>();
+        services.AddHostedService<ScheduleHostedService>();
     }
 }

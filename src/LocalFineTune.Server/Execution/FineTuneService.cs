@@ -16,16 +16,20 @@ public sealed class FineTuneService(IJobStore store, JobDispatcher worker, Start
     public (JobRecord Job, TrainingJobSpec Spec) Start(JsonElement body)
     {
         var spec = parser.Parse(body);
-        var job = store.Create(new NewJob
+        return (Create(spec, SourceApi), spec);
+    }
+
+    /// <summary>Creates the job of an already parsed spec (a start request, or a schedule's run).</summary>
+    public JobRecord Create(TrainingJobSpec spec, string source, IReadOnlyDictionary<string, string>? metadata = null) =>
+        store.Create(new NewJob
         {
             SpecJson = spec.ToJson(),
             Device = spec.TrainingOptions.Device,
-            Source = SourceApi,
+            Source = source,
             MaxAttempts = options.Value.MaxAttempts,
             InitialState = JobState.ValidatingFiles,
+            Metadata = metadata,
         });
-        return (job, spec);
-    }
 
     public JobRecord Get(string jobId) =>
         (JobIds.LooksLikeJobId(jobId) ? store.Get(jobId) : null)

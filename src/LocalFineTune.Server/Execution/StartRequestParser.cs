@@ -18,13 +18,15 @@ public sealed class StartRequestParser(ServerOptions options, BaseDownloads base
     public const int MaxEpochs = 20;
     public const int MaxBatchSize = 16;
 
-    public TrainingJobSpec Parse(JsonElement body)
+    /// <param name="requireDataset">False for a schedule's template: its dataset (this month's file) may not exist yet;
+    /// every other check still runs, and DatasetPath stays null until the run resolves it.</param>
+    public TrainingJobSpec Parse(JsonElement body, bool requireDataset = true)
     {
         var model = RequiredString(body, "model", "the base model to fine-tune, e.g. \"gpt2\" (GET /api/finetune/info lists them)");
         var datasetUrl = RequiredString(body, "dataset_url", "a path under the data root such as \"data/train.csv\", or an https:// URL");
         var source = bases.ResolveForTraining(model);
         RequireSupportedType(model, source.ConfigFolder);
-        var datasetPath = ResolveDataset(datasetUrl);
+        var datasetPath = ResolveDataset(datasetUrl, requireDataset);
         var trainingOptions = ResolveOptions(body, source.ConfigFolder);
         return new TrainingJobSpec
         {
@@ -38,14 +40,21 @@ public sealed class StartRequestParser(ServerOptions options, BaseDownloads base
         };
     }
 
-    private string? ResolveDataset(string datasetUrl)
+    private string? ResolveDataset(string datasetUrl, bool requireDataset)
     {
         if (DatasetUrls.LooksLikeUrl(datasetUrl))
         {
             DatasetUrls.ParseAllowed(datasetUrl, options.Downloads, addressPolicy);
             return null;
         }
-        return DataRootPaths.Resolve(options.DataRoot, datasetUrl);
+        try
+        {
+            return DataRootPaths.Resolve(options.DataRoot, datasetUrl);
+        }
+        catch (ApiProblemException e) when (!requireDataset && e.Code == "dataset_not_found")
+        {
+            return null;
+        }
     }
 
     /// <summary>The base's defaults (<see cref="TrainingDefaults"/>, as lft train and /v1 use) with the request's fields laid over.</summary>
