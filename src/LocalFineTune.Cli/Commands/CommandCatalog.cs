@@ -18,5 +18,6 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return GenerateCommand.Create();
         yield return ServeCommand.Create();
+        yield return ScheduleCommand.Create();
     }
 }
