@@ -3,7 +3,6 @@ using System.Text.Json;
 using LocalFineTune.Jobs;
 using LocalFineTune.Jobs.Models;
 using LocalFineTune.Server.Catalog;
-using FineTuneOutcome = LocalFineTune.Training.Output.FineTuneOutcome;
 using BaseModels = LocalFineTune.Training.Output.BaseModels;
 
 namespace LocalFineTune.Server.Execution;
@@ -16,17 +15,19 @@ namespace LocalFineTune.Server.Execution;
 /// </summary>
 public sealed class HoldoutComparison(ModelCatalog catalog, IJobStore store)
 {
-    public PromotionDecision Judge(TrainingJobSpec spec, FineTuneOutcome outcome)
+    /// <param name="modelName">The new model's folder name.</param>
+    /// <param name="lossBefore">The trainer's eval loss on the holdout before training (of <c>spec.ModelPath</c>).</param>
+    /// <param name="newLoss">The new model's eval loss on the holdout.</param>
+    public PromotionDecision Judge(TrainingJobSpec spec, string modelName, double lossBefore, double newLoss)
     {
-        var newLoss = outcome.Result.After.Loss;
         if (spec.ValidationDatasetPath is null || !double.IsFinite(newLoss))
             return new(false, "not promoted: promote \"if_better\" needs a holdout file, and this job measured no eval loss on one");
         var folders = catalog.ListFineTuned();
-        var baseModel = folders.FirstOrDefault(f => f.Name == outcome.Name)?.BaseModel ?? BaseModels.NameOf(outcome.OutputDirectory);
-        var current = CurrentLatest(folders, baseModel, outcome.Name);
+        var baseModel = folders.FirstOrDefault(f => f.Name == modelName)?.BaseModel ?? BaseModels.NameOf(modelName);
+        var current = CurrentLatest(folders, baseModel, modelName);
         if (current is null)
             return new(true, $"promoted: the first fine-tune of base '{baseModel}' (holdout eval loss {Format(newLoss)})");
-        var currentLoss = CurrentLoss(spec, outcome, current);
+        var currentLoss = CurrentLoss(spec, lossBefore, current);
         if (currentLoss is null)
             return new(false, $"not promoted: no eval loss of the current latest '{current.Name}' on this holdout is known " +
                 "(train with continue_from \"latest\", or promote by hand with POST /api/finetune/models/{name}/promote)");
@@ -43,9 +44,9 @@ public sealed class HoldoutComparison(ModelCatalog catalog, IJobStore store)
         return others.FirstOrDefault(f => f.Name == pointer?.ModelName) ?? others.FirstOrDefault();
     }
 
-    private double? CurrentLoss(TrainingJobSpec spec, FineTuneOutcome outcome, FineTunedModelInfo current)
+    private double? CurrentLoss(TrainingJobSpec spec, double lossBefore, FineTunedModelInfo current)
     {
-        if (SamePath(current.Path, spec.ModelPath)) return Finite(outcome.Result.Before.Loss);
+        if (SamePath(current.Path, spec.ModelPath)) return Finite(lossBefore);
         var pointer = catalog.Pointers?.GetLatest(current.BaseModel);
         if (pointer?.ModelName != current.Name || pointer.JobId is null || store.Get(pointer.JobId) is not { ResultJson: { } result } job) return null;
         var previous = TrainingJobSpec.FromJson(job.SpecJson);

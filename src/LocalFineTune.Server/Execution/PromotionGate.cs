@@ -32,7 +32,7 @@ public sealed class PromotionGate(ModelPromotion promotion, HoldoutComparison co
         var decision = (spec.Promote ?? PromotePolicy.Always) switch
         {
             PromotePolicy.Never => new PromotionDecision(false, "not promoted: the job's promote option is \"never\""),
-            PromotePolicy.IfBetter => comparison.Judge(spec, outcome),
+            PromotePolicy.IfBetter => comparison.Judge(spec, outcome.Name, outcome.Result.Before.Loss, outcome.Result.After.Loss),
             _ => new PromotionDecision(true, "promoted on success (promote: \"always\", the default)"),
         };
         if (decision.Promoted)
