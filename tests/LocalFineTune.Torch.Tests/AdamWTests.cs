@@ -34,6 +34,39 @@ public class AdamWTests
         plain.Dispose();
     }
 
+    /// <summary>The CPU step runs in slices of 16M elements (so it never holds a temporary the size of all weights):
+    /// three tensors of 9M, 9M and 4 elements step in two slices, and must equal each stepped on its own, bit for bit.</summary>
+    [Fact]
+    public void LargeGroup_SteppedInSlices_EqualsEachTensorSteppedAlone()
+    {
+        using var scope = DisposeScope.Enter();
+        long[] sizes = [9 << 20, 9 << 20, 4];
+        var together = sizes.Select((n, i) => Parameter(n, i)).ToList();
+        var alone = sizes.Select((n, i) => Parameter(n, i)).ToList();
+        using var sliced = new AdamW([new ParamGroup(together, 0.01, 0.1)]);
+        var single = alone.Select(p => new AdamW([new ParamGroup([p], 0.01, 0.1)])).ToList();
+        for (var step = 0; step < 2; step++)
+        {
+            foreach (var (a, b) in together.Zip(alone))
+            {
+                using var gradScope = DisposeScope.Enter();
+                a.Grad = a.Detach().Cos();
+                b.Grad = b.Detach().Cos();
+            }
+            sliced.Step();
+            single.ForEach(o => o.Step());
+        }
+        foreach (var (a, b) in together.Zip(alone)) Assert.True(a.Equal(b));
+        single.ForEach(o => o.Dispose());
+    }
+
+    private static Tensor Parameter(long elements, int seed)
+    {
+        var p = Tensor.Arange(0, elements, 1, ScalarType.Float32).Mul(1e-3 * (seed + 1)).Sin().Detach();
+        p.RequiresGrad = true;
+        return p;
+    }
+
     [Fact]
     public void State_CanBeSavedAndRestored_ToContinueIdentically()
     {
