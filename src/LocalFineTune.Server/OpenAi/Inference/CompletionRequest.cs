@@ -56,7 +56,7 @@ public sealed record CompletionRequest(string Model, IReadOnlyList<string> Promp
         var model = JsonFields.RequiredString(body, "model", "Name a model: GET /v1/models lists them (bases and ft: models).");
         var max = maxTokens ?? fallback;
         if (max < 1 || max > limit)
-            throw OpenAiException.BadRequest($"Invalid '{maxParam ?? "max_tokens"}': {max}. Use 1 to {limit}.", maxParam ?? "max_tokens", "invalid_value");
+            throw OpenAiException.BadRequest($"Invalid '{maxParam ?? "max_tokens"}': {max}. Use 1 to {limit} (LocalFineTune:OpenAi:MaxTokensLimit).", maxParam ?? "max_tokens", "invalid_value");
         var temperature = JsonFields.Double(body, "temperature") ?? 1.0;
         if (temperature is < 0 or > 2) throw OpenAiException.BadRequest($"Invalid 'temperature': {temperature}. Use 0 to 2.", "temperature", "invalid_value");
         var topP = JsonFields.Double(body, "top_p") ?? 1.0;
