@@ -5,6 +5,7 @@ using LocalFineTune.Jobs.Schedules;
 using LocalFineTune.Jobs.Sqlite;
 using LocalFineTune.Server.Catalog;
 using LocalFineTune.Server.Configuration;
+using LocalFineTune.Server.Dashboard;
 using LocalFineTune.Server.Datasets;
 using LocalFineTune.Server.Endpoints;
 using LocalFineTune.Server.Execution;
@@ -82,6 +83,8 @@ public sealed class ServerApp
         services.AddProblemDetails();
         services.AddExceptionHandler<Problems.ClientErrorHandler>();
         services.AddOpenApi();
+        services.AddSingleton<DashboardAssets>();
+        services.AddSingleton(sp => new ApiKeyCheck(sp.GetRequiredService<IOptions<ServerOptions>>().Value.ApiKey));
         services.AddSingleton(sp => AcquireProfile(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
         services.AddSingleton<IJobStore>(sp =>
         {
@@ -124,10 +127,10 @@ public sealed class ServerApp
         });
         app.UseStatusCodePages();
         app.UseOpenAiAuth();
-        var apiKey = app.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value.ApiKey;
-        if (apiKey is not null)
+        var keyCheck = app.ApplicationServices.GetRequiredService<ApiKeyCheck>();
+        if (keyCheck.Enabled)
         {
-            app.UseMiddleware<ApiKeyMiddleware>(apiKey);
+            app.UseMiddleware<ApiKeyMiddleware>(keyCheck);
         }
         app.UseRouting();
         app.UseEndpoints(MapEndpoints);
@@ -146,6 +149,7 @@ public sealed class ServerApp
         endpoints.MapGenerate();
         endpoints.MapHealth();
         endpoints.MapOpenAi();
+        endpoints.MapDashboard();
     }
 
     /// <summary>sqlite: one process per state folder (lock). postgres: the shared folders must be writable. Either

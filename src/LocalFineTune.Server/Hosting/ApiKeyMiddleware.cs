@@ -1,36 +1,34 @@
-using System.Security.Cryptography;
-using System.Text;
+using LocalFineTune.Server.Dashboard;
 using LocalFineTune.Server.Problems;
 
 namespace LocalFineTune.Server.Hosting;
 
 /// <summary>
-/// With LocalFineTune:ApiKey set, every request except GET /health must carry "Authorization: Bearer &lt;key&gt;" or
-/// "X-Api-Key: &lt;key&gt;". Compared in constant time so response timing does not leak the key.
+/// With LocalFineTune:ApiKey set, every request except GET /health and the dashboard's login page and assets must
+/// carry "Authorization: Bearer &lt;key&gt;", "X-Api-Key: &lt;key&gt;" or the dashboard's session cookie
+/// (<see cref="ApiKeyCheck"/> decides).
 /// </summary>
-public sealed class ApiKeyMiddleware(RequestDelegate next, string apiKey)
+public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyCheck check)
 {
-    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(apiKey));
-
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.Equals("/health", StringComparison.OrdinalIgnoreCase) || IsAuthorized(context.Request))
+        var verdict = context.Request.Path.Equals("/health", StringComparison.OrdinalIgnoreCase) || DashboardEndpoints.IsPublic(context.Request)
+            ? ApiKeyVerdict.Allowed
+            : check.Evaluate(context.Request);
+        if (verdict == ApiKeyVerdict.Allowed)
         {
             await next(context);
+            return;
+        }
+        if (verdict == ApiKeyVerdict.CookieWithoutHeader)
+        {
+            await ApiProblems.Create(StatusCodes.Status403Forbidden, "Forbidden", ApiKeyCheck.DashboardHeader, "missing_dashboard_header",
+                ApiKeyCheck.CsrfMessage).ExecuteAsync(context);
             return;
         }
         var problem = ApiProblems.Create(StatusCodes.Status401Unauthorized, "Unauthorized", "Authorization", "invalid_api_key",
             "This service requires an API key: send 'Authorization: Bearer <key>' (or 'X-Api-Key: <key>') with the key set in LocalFineTune:ApiKey.");
         context.Response.Headers.WWWAuthenticate = "Bearer";
         await problem.ExecuteAsync(context);
-    }
-
-    private bool IsAuthorized(HttpRequest request)
-    {
-        var presented = request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? auth["Bearer ".Length..].Trim()
-            : request.Headers["X-Api-Key"].ToString();
-        // Hash both sides first: FixedTimeEquals needs equal lengths, and the length of the key must not leak either.
-        return presented.Length > 0 && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _expected);
     }
 }

@@ -1,23 +1,29 @@
-using System.Security.Cryptography;
-using System.Text;
+using LocalFineTune.Server.Hosting;
 using LocalFineTune.Server.OpenAi.Common;
 
 namespace LocalFineTune.Server.OpenAi;
 
 /// <summary>
-/// Checks "Authorization: Bearer &lt;key&gt;" on /v1 requests and answers OpenAI's 401 shape (type authentication_error),
-/// which is what SDKs turn into AuthenticationError. Other paths pass on to the host's own key check (same key).
-/// Compared in constant time on SHA-256 digests, so neither the key nor its length leaks through timing.
+/// Checks the key on /v1 requests (<see cref="ApiKeyCheck"/>: bearer, X-Api-Key or the dashboard's cookie) and answers
+/// OpenAI's 401 shape (type authentication_error), which is what SDKs turn into AuthenticationError. Other paths pass
+/// on to the host's own key check (same key, same checker).
 /// </summary>
-public sealed class OpenAiAuthMiddleware(RequestDelegate next, string apiKey)
+public sealed class OpenAiAuthMiddleware(RequestDelegate next, ApiKeyCheck check)
 {
-    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(apiKey));
-
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase) || IsAuthorized(context.Request))
+        var verdict = context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase)
+            ? check.Evaluate(context.Request)
+            : ApiKeyVerdict.Allowed;
+        if (verdict == ApiKeyVerdict.Allowed)
         {
             await next(context);
+            return;
+        }
+        if (verdict == ApiKeyVerdict.CookieWithoutHeader)
+        {
+            await OpenAiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyCheck.CsrfMessage,
+                ApiKeyCheck.DashboardHeader, "missing_dashboard_header", "permission_error");
             return;
         }
         context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -27,14 +33,5 @@ public sealed class OpenAiAuthMiddleware(RequestDelegate next, string apiKey)
                 ? "Incorrect API key provided. Use the key this server was started with (LocalFineTune:ApiKey / --api-key)."
                 : "You didn't provide an API key. Send 'Authorization: Bearer <key>' (the OpenAI SDKs do this from OPENAI_API_KEY).",
             null, "invalid_api_key", "authentication_error");
-    }
-
-    public bool IsAuthorized(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim()
-            : request.Headers["X-Api-Key"].ToString();
-        return presented.Length > 0
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _expected);
     }
 }

@@ -33,8 +33,8 @@ public static class OpenAiRegistration
     /// <summary>With LocalFineTune:ApiKey set, /v1 requests need "Authorization: Bearer &lt;key&gt;"; a no-op otherwise.</summary>
     public static IApplicationBuilder UseOpenAiAuth(this IApplicationBuilder app)
     {
-        var apiKey = app.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value.ApiKey;
-        return apiKey is null ? app : app.UseMiddleware<OpenAiAuthMiddleware>(apiKey);
+        var check = app.ApplicationServices.GetRequiredService<Hosting.ApiKeyCheck>();
+        return check.Enabled ? app.UseMiddleware<OpenAiAuthMiddleware>(check) : app;
     }
 
     public static IEndpointRouteBuilder MapOpenAi(this IEndpointRouteBuilder endpoints)

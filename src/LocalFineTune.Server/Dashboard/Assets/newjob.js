@@ -1,0 +1,158 @@
+// New job: training data uploaded (POST /v1/files, then POST /v1/fine_tuning/jobs) or named under the data root
+// (POST /api/finetune/start); base from GET /api/finetune/info's catalog; method; hyperparameters with "auto";
+// seed, suffix, validation file. An API error is shown next to the field it names (ProblemDetails param /
+// OpenAI error.param), or above the form when it names none.
+import { get, request, post, ApiError } from './api.js';
+import { h, errorBox } from './ui.js';
+
+// Which input an API error's param belongs to (both APIs' spellings, nested /v1 paths included).
+const FIELD_OF = [
+  [/(^|\.)(n_epochs|epochs)$/, 'epochs'], [/(^|\.)batch_size$/, 'batch'], [/(^|\.)learning_rate(_multiplier)?$/, 'lr'],
+  [/^model$/, 'model'], [/^(dataset_url|training_file|file|purpose)$/, 'data'], [/^validation_file$/, 'validation'],
+  [/^suffix$/, 'suffix'], [/^seed$/, 'seed'], [/(^|\.)(method|type|beta|lora.*)$/, 'method'],
+];
+
+function field(id, label, input, hint) {
+  return h('div.field', { id: `f-${id}` }, h('label', { for: input.id || input.querySelector('input')?.id || id }, label), input,
+    hint ? h('p.hint', { id: `${id}-hint` }, hint) : null, h('p.field-error', { id: `${id}-error`, role: 'alert', hidden: true }));
+}
+
+export function render(view) {
+  const top = h('div');
+  const modelSelect = h('select#model', { required: true });
+  const upload = h('input#data-file', { type: 'file', accept: '.jsonl,.csv' });
+  const path = h('input#data-path', { type: 'text', placeholder: 'data/train.jsonl', hidden: true });
+  const validation = h('input#validation', { type: 'file', accept: '.jsonl,.csv' });
+  const suffix = h('input#suffix', { type: 'text', placeholder: 'optional, e.g. frigo', maxlength: 64 });
+  const seed = h('input#seed', { type: 'number', value: '42', min: 0 });
+  const epochs = h('input#epochs', { type: 'text', value: 'auto', inputmode: 'numeric' });
+  const batch = h('input#batch', { type: 'text', value: 'auto', inputmode: 'numeric' });
+  const lr = h('input#lr', { type: 'text', value: 'auto', inputmode: 'decimal' });
+  const method = h('select#method', {}, ['auto', 'full', 'lora', 'dpo'].map((m) => h('option', { value: m }, m)));
+  const source = (value, label, checked) => h('label', {}, h('input', { type: 'radio', name: 'source', value, checked }), label);
+  const submit = h('button.primary', { type: 'submit' }, 'Start fine-tuning');
+  const lrLabel = h('span', {}, 'Learning rate multiplier');
+  const form = h('form.stack.card', { novalidate: true },
+    h('fieldset', {}, h('legend', {}, 'Training data'),
+      h('div.radio-row', { role: 'radiogroup' }, source('upload', 'Upload a file', true), source('path', 'A file under the data root')),
+      field('data', 'File (.jsonl or .csv)', h('div', {}, upload, path),
+        'Upload: sent with POST /v1/files. Data root: a path relative to the server\'s --data-root.')),
+    h('div.fields', {},
+      field('model', 'Base model', modelSelect, 'From the catalog; one not downloaded yet needs lft pull (or Models:AutoDownload).'),
+      field('method', 'Method', method, 'auto picks LoRA when full fine-tuning would not fit the device.'),
+      field('epochs', 'Epochs', epochs, '"auto" or 1–20'),
+      field('batch', 'Batch size', batch, '"auto" or 1–16'),
+      h('div.field', { id: 'f-lr' }, h('label', { for: 'lr' }, lrLabel), lr, h('p.hint', {}, '"auto" = the base\'s default'),
+        h('p.field-error', { id: 'lr-error', role: 'alert', hidden: true })),
+      field('seed', 'Seed', seed),
+      field('suffix', 'Suffix', suffix, 'Part of the fine-tuned model\'s name (uploaded data only).'),
+      field('validation', 'Validation file', validation, 'Optional; otherwise 10% of the training data is held out (uploaded data only).')),
+    h('div.toolbar', {}, submit));
+  view.append(h('div.toolbar', {}, h('h1', {}, 'New fine-tuning job')), top, form);
+
+  const mode = () => form.querySelector('input[name=source]:checked').value;
+  form.querySelectorAll('input[name=source]').forEach((r) => r.addEventListener('change', () => {
+    const byPath = mode() === 'path';
+    upload.hidden = byPath; path.hidden = !byPath;
+    suffix.disabled = byPath; validation.disabled = byPath;
+    // /api/finetune/start takes an absolute learning rate; /v1 a multiplier of the base's default.
+    lrLabel.textContent = byPath ? 'Learning rate' : 'Learning rate multiplier';
+  }));
+
+  loadModels(modelSelect, top);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form, top);
+    submit.disabled = true;
+    try {
+      const values = { model: modelSelect.value, method: method.value, epochs: epochs.value, batch: batch.value, lr: lr.value, seed: seed.value, suffix: suffix.value };
+      const jobId = mode() === 'path'
+        ? await startFromPath(path.value.trim(), values)
+        : await startFromUpload(upload.files[0], validation.files[0], values);
+      location.hash = `#/jobs/${encodeURIComponent(jobId)}`;
+    } catch (e) {
+      showError(form, top, e);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}
+
+async function loadModels(select, top) {
+  try {
+    const info = await get('/api/finetune/info');
+    const catalog = info.catalog || [];
+    const names = new Set(catalog.map((c) => c.name));
+    const local = (info.supported_models || []).filter((m) => !names.has(m));
+    const options = [
+      ...local.map((m) => h('option', { value: m }, `${m} (present)`)),
+      ...catalog.map((c) => h('option', { value: c.name },
+        `${c.name} · ${(c.parameters / 1e6).toFixed(0)}M · ${c.present ? 'present' : `not downloaded (${c.pull_command})`}`)),
+    ];
+    select.replaceChildren(...options);
+    const firstPresent = [...select.options].find((o) => o.textContent.includes('present') && !o.textContent.includes('not downloaded'));
+    if (firstPresent) select.value = firstPresent.value;
+    if (!info.available) top.append(h('div.banner.inline', {}, info.note || 'No trainable base is present yet: run lft pull <model> on the server.'));
+  } catch (e) {
+    top.append(errorBox(e));
+  }
+}
+
+/** "auto" (or empty) → undefined so the field is left out; a number otherwise; anything else is the API's to refuse. */
+function auto(value) {
+  const v = String(value).trim();
+  if (v === '' || v.toLowerCase() === 'auto') return undefined;
+  return isNaN(Number(v)) ? v : Number(v);
+}
+
+async function startFromPath(datasetUrl, v) {
+  if (!datasetUrl) throw new ApiError(400, 'Name a file under the data root, such as data/train.jsonl.', 'dataset_url');
+  const body = { model: v.model, dataset_url: datasetUrl, method: v.method, epochs: auto(v.epochs), batch_size: auto(v.batch),
+    learning_rate: auto(v.lr), seed: auto(v.seed) };
+  return (await post('/api/finetune/start', body)).job_id;
+}
+
+async function uploadFile(file, param) {
+  const form = new FormData();
+  form.append('purpose', 'fine-tune');
+  form.append('file', file);
+  try {
+    return (await (await request('POST', '/v1/files', { form })).json()).id;
+  } catch (e) {
+    if (e instanceof ApiError && (!e.param || e.param === 'file')) e.param = param;
+    throw e;
+  }
+}
+
+async function startFromUpload(file, validationFile, v) {
+  if (!file) throw new ApiError(400, 'Choose a .jsonl or .csv file to upload.', 'training_file');
+  const trainingFile = await uploadFile(file, 'training_file');
+  const validationId = validationFile ? await uploadFile(validationFile, 'validation_file') : undefined;
+  const hyperparameters = { n_epochs: auto(v.epochs) ?? 'auto', batch_size: auto(v.batch) ?? 'auto', learning_rate_multiplier: auto(v.lr) ?? 'auto' };
+  const type = v.method === 'dpo' ? 'dpo' : 'supervised';
+  const body = {
+    model: v.model, training_file: trainingFile, validation_file: validationId, suffix: v.suffix.trim() || undefined,
+    seed: auto(v.seed), method: { type, [type]: { hyperparameters } },
+  };
+  if (v.method === 'full' || v.method === 'lora') body.lft = { method: v.method };
+  return (await post('/v1/fine_tuning/jobs', body)).id;
+}
+
+function clearErrors(form, top) {
+  top.querySelectorAll('.error').forEach((e) => e.remove());
+  form.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
+  form.querySelectorAll('.invalid').forEach((i) => { i.classList.remove('invalid'); i.removeAttribute('aria-invalid'); });
+}
+
+function showError(form, top, error) {
+  const id = error.param && FIELD_OF.find(([re]) => re.test(error.param))?.[1];
+  const slot = id && form.querySelector(`#${id}-error`);
+  if (!slot) {
+    top.append(errorBox(error));
+    return;
+  }
+  slot.textContent = error.message;
+  slot.hidden = false;
+  const input = form.querySelector(`#f-${id} input:not([hidden]):not([type=radio]), #f-${id} select`);
+  if (input) { input.classList.add('invalid'); input.setAttribute('aria-invalid', 'true'); input.focus(); }
+}
