@@ -1,11 +1,9 @@
 using LocalFineTune.Jobs;
-using LocalFineTune.Server.Configuration;
 using LocalFineTune.Server.OpenAi.Common;
 using LocalFineTune.Server.OpenAi.Files;
 using LocalFineTune.Server.OpenAi.FineTuning;
 using LocalFineTune.Server.OpenAi.Inference;
 using LocalFineTune.Server.OpenAi.Models;
-using Microsoft.Extensions.Options;
 
 namespace LocalFineTune.Server.OpenAi;
 
