@@ -1,10 +1,11 @@
 // Small DOM and formatting helpers shared by the pages (no framework: the dashboard ships as plain files).
 
-/** h('tag.class', {attrs}, ...children): children are nodes or strings (strings become text, never HTML). */
+/** h('tag#id.class', {attrs}, ...children): children are nodes or strings (strings become text, never HTML). */
 export function h(spec, attrs = {}, ...children) {
-  const [tag, ...classes] = spec.split('.');
+  const [, tag, id, classes] = spec.match(/^([a-z0-9]*)(?:#([\w-]+))?((?:\.[\w-]+)*)$/i);
   const node = document.createElement(tag || 'div');
-  if (classes.length) node.className = classes.join(' ');
+  if (id) node.id = id;
+  if (classes) node.className = classes.slice(1).split('.').join(' ');
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
