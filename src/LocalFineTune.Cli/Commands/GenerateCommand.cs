@@ -67,7 +67,17 @@ internal static class GenerateCommand
             Action<string>? stream = json ? null : piece => { Console.Out.Write(piece); Console.Out.Flush(); };
             var result = generator.Generate(parse.GetValue(Prompt)!, options, stream);
             Console.Out.WriteLine(json ? JsonSerializer.Serialize(new { text = result.Text, ids = result.Ids }) : "");
+            // A short answer from a small model looks like a hang or a bug; say why it ended (stderr keeps stdout the text).
+            if (!json) Console.Error.WriteLine(Summary(result, loaded.Tokenizer.EosTokenId));
             return 0;
         }
+    }
+
+    internal static string Summary(GenerationResult result, int? eosTokenId)
+    {
+        var why = result.FinishReason == GenerationResult.Length
+            ? "reached --max-new-tokens"
+            : result.Ids.Count > 0 && result.Ids[^1] == eosTokenId ? "stopped at the end-of-text token" : "stopped at a --stop string";
+        return $"({result.Ids.Count} tokens; {why})";
     }
 }

@@ -27,17 +27,22 @@ public sealed class ServerProcess : IDisposable
     public static async Task<ServerProcess> StartAsync(TestFolders folders, int port, IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var url = $"http://127.0.0.1:{port}";
+        var settings = folders.Settings().Concat(extraSettings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}");
+        return await StartDotnetAsync(folders.Root, url, [HostDll(), "--urls", url, .. settings]);
+    }
+
+    /// <summary>`dotnet ARGS` in <paramref name="workingDirectory"/>, serving <paramref name="url"/> (e.g. `lft.dll serve --urls URL`).</summary>
+    public static async Task<ServerProcess> StartDotnetAsync(string workingDirectory, string url, IEnumerable<string> arguments)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = folders.Root,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { HostDll(), "--urls", url })
+        foreach (var arg in arguments)
             info.ArgumentList.Add(arg);
-        foreach (var (key, value) in folders.Settings().Concat(extraSettings ?? new Dictionary<string, string?>()))
-            info.ArgumentList.Add($"--{key}={value}");
         var server = new ServerProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"), url);
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
