@@ -11,6 +11,11 @@ if pg=$(scripts/postgres-test-db.sh --install); then
 else
   echo "test.sh: no PostgreSQL server; the PostgreSQL tests will skip." >&2
 fi
+# The README test runs the OpenAI Node SDK snippet with the pinned package (npm, network once); without it that snippet skips.
+node_sdk=tests/LocalFineTune.Server.Tests/Docs/node
+if command -v npm >/dev/null && [[ ! -d $node_sdk/node_modules/openai ]]; then
+  npm ci --prefix "$node_sdk" --no-audit --no-fund >/dev/null 2>&1 || echo "test.sh: could not install the OpenAI Node SDK; its README snippet will skip." >&2
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

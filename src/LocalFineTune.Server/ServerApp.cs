@@ -106,7 +106,7 @@ public sealed class ServerApp
         services.AddSingleton(CreateWorker);
         services.AddSingleton(sp => new BaseDownloads(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<ModelCatalog>()));
         services.AddSingleton(sp => new StartRequestParser(sp.GetRequiredService<IOptions<ServerOptions>>().Value,
-            sp.GetRequiredService<BaseDownloads>(), sp.GetRequiredService<AddressPolicy>()));
+            sp.GetRequiredService<BaseDownloads>(), sp.GetRequiredService<DatasetDownloader>()));
         services.AddSingleton<FineTuneService>();
         services.AddSingleton<ComparisonService>();
         services.AddSingleton<JobEventStream>();

@@ -55,14 +55,13 @@ public sealed class TrainingFlowTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_FailsAtConnectTime_WhenUrlHostResolvesToLoopback()
+    public async Task Start_Answers400_WhenUrlHostResolvesToLoopback()
     {
-        var jobId = await _client.StartJob("""{"model":"tiny","dataset_url":"http://localhost:9/data.csv"}""");
+        // The probe at creation connects through the same checked connect as the download (issue 12.10).
+        var response = await _client.PostJson("/api/finetune/start", """{"model":"tiny","dataset_url":"http://localhost:9/data.csv"}""");
 
-        var status = await _client.WaitForStatus(jobId, Api.IsFinal, TimeSpan.FromSeconds(60));
-
-        Assert.Equal("failed", status.GetProperty("status").GetString());
-        Assert.Contains("loopback", status.GetProperty("error").GetProperty("message").GetString());
+        var problem = await response.AssertProblem(System.Net.HttpStatusCode.BadRequest, "dataset_url");
+        Assert.Contains("loopback", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -36,22 +36,57 @@ public sealed class DatasetDownloader : IDisposable
 
     public AddressPolicy Policy => _policy;
 
+    /// <summary>How long the probe at job creation may take: the client is waiting for its 202 or 400.</summary>
+    public const double ProbeTimeoutSeconds = 10;
+
     /// <summary>Downloads to <paramref name="destinationWithoutExtension"/> + .csv/.jsonl and returns that path.</summary>
-    public async Task<string> DownloadAsync(Uri url, string destinationWithoutExtension, CancellationToken cancellation)
+    public Task<string> DownloadAsync(Uri url, string destinationWithoutExtension, CancellationToken cancellation) =>
+        WithCapAsync(url, "Downloading", _options.TimeoutSeconds, "LocalFineTune:Downloads:TimeoutSeconds; use a faster host or raise the cap", async token =>
+        {
+            using var response = await GetFollowingRedirectsAsync(url, HttpMethod.Get, token);
+            var path = destinationWithoutExtension + ExtensionOf(response.RequestMessage?.RequestUri ?? url, response);
+            await CopyCappedAsync(response, path, token);
+            return path;
+        }, cancellation);
+
+    /// <summary>
+    /// Checks, before a job exists, that the URL resolves, passes the address and redirect rules and answers 2xx:
+    /// a HEAD, or a one-byte ranged GET when the server does not do HEAD. A size it announces over the cap is refused too.
+    /// Throws <see cref="DownloadRefusedException"/> with the reason.
+    /// </summary>
+    public Task ProbeAsync(Uri url, CancellationToken cancellation) =>
+        WithCapAsync(url, "Checking", Math.Min(ProbeTimeoutSeconds, _options.TimeoutSeconds), "the probe at job creation", async token =>
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await GetFollowingRedirectsAsync(url, HttpMethod.Head, token);
+            }
+            catch (HeadNotSupportedException)
+            {
+                response = await GetFollowingRedirectsAsync(url, HttpMethod.Get, token, rangeFirstByte: true);
+            }
+            using (response)
+            {
+                if (response.Content.Headers.ContentLength > _options.MaxBytes && response.StatusCode != HttpStatusCode.PartialContent)
+                    throw TooLarge(response.Content.Headers.ContentLength.Value);
+            }
+            return true;
+        }, cancellation);
+
+    /// <summary>One time cap and one translation of transport errors into a reason, for the download and the probe.</summary>
+    private static async Task<T> WithCapAsync<T>(Uri url, string verb, double seconds, string capName, Func<CancellationToken, Task<T>> work,
+        CancellationToken cancellation)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+        timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         try
         {
-            using var response = await GetFollowingRedirectsAsync(url, timeout.Token);
-            var path = destinationWithoutExtension + ExtensionOf(response.RequestMessage?.RequestUri ?? url, response);
-            await CopyCappedAsync(response, path, timeout.Token);
-            return path;
+            return await work(timeout.Token);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            throw new DownloadRefusedException(
-                $"Downloading {url} took longer than {_options.TimeoutSeconds:0} s (LocalFineTune:Downloads:TimeoutSeconds); use a faster host or raise the cap.");
+            throw new DownloadRefusedException($"{verb} {url} took longer than {seconds:0} s ({capName}).");
         }
         catch (HttpRequestException e) when (e.InnerException is DownloadRefusedException refused)
         {
@@ -59,22 +94,29 @@ public sealed class DatasetDownloader : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new DownloadRefusedException($"Downloading {url} failed: {e.Message}. Check that the URL is reachable from the service.", e);
+            throw new DownloadRefusedException($"{verb} {url} failed: {e.Message}. Check that the URL is reachable from the service.", e);
         }
     }
 
-    private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(Uri url, CancellationToken cancellation)
+    /// <summary>The server answered a HEAD with 405 or 501: it does not do HEAD, which says nothing about the file.</summary>
+    private sealed class HeadNotSupportedException : Exception;
+
+    private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(Uri url, HttpMethod method, CancellationToken cancellation,
+        bool rangeFirstByte = false)
     {
         var current = url;
         for (var hop = 0; ; hop++)
         {
-            var response = await _client.GetAsync(current, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            var request = new HttpRequestMessage(method, current); // the response keeps it (RequestUri names the final URL)
+            if (rangeFirstByte) request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 0);
+            var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
             var status = (int)response.StatusCode;
             if (status is < 300 or >= 400)
             {
                 if (!response.IsSuccessStatusCode)
                 {
                     response.Dispose();
+                    if (method == HttpMethod.Head && status is 405 or 501) throw new HeadNotSupportedException();
                     throw new DownloadRefusedException($"{current} answered HTTP {status}; check the URL (a pre-signed URL may have expired).");
                 }
                 return response;
@@ -149,7 +191,15 @@ public sealed class DatasetDownloader : IDisposable
     private async ValueTask<Stream> ConnectCheckedAsync(SocketsHttpConnectionContext context, CancellationToken cancellation)
     {
         var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellation);
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellation);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
+        {
+            throw new DownloadRefusedException($"The host '{host}' does not resolve ({e.Message}); check the URL.", e);
+        }
         if (addresses.Length == 0)
         {
             throw new DownloadRefusedException($"The host '{host}' does not resolve; check the URL.");

@@ -29,7 +29,7 @@ public static class FineTuneEndpoints
         CancellationToken cancellation)
     {
         var body = await JsonBody.ReadObjectAsync(request, cancellation);
-        var (job, spec) = service.Start(body);
+        var (job, spec) = await service.StartAsync(body, cancellation);
         lifecycle.Accepted(job, spec.Model, spec.DatasetUrl);
         var config = ResolvedConfig(spec);
         var response = new StartResponse("started", job.Id, $"Fine-tuning started for {spec.Model}", config);

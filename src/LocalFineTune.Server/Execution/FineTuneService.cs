@@ -13,9 +13,9 @@ public sealed class FineTuneService(IJobStore store, JobDispatcher worker, Start
     public const string SourceApi = "api";
     public const int MaxPageSize = 100;
 
-    public (JobRecord Job, TrainingJobSpec Spec) Start(JsonElement body)
+    public async Task<(JobRecord Job, TrainingJobSpec Spec)> StartAsync(JsonElement body, CancellationToken cancellation)
     {
-        var spec = parser.Parse(body);
+        var spec = await parser.ParseAsync(body, cancellation);
         return (Create(spec, SourceApi), spec);
     }
 

@@ -10,14 +10,24 @@ namespace LocalFineTune.Server.Execution;
 
 /// <summary>
 /// Turns a POST /api/finetune/start body into a <see cref="TrainingJobSpec"/>, or throws a 400 problem naming the
-/// first bad field. Every check that needs no network happens here, so a bad request never becomes a job.
+/// first bad field, so a bad request never becomes a job. An http(s) dataset is probed last (it resolves, passes the
+/// address rules, answers 2xx), after every check that needs no network; the download itself stays in the background.
 /// </summary>
-public sealed class StartRequestParser(ServerOptions options, BaseDownloads bases, AddressPolicy addressPolicy)
+public sealed class StartRequestParser(ServerOptions options, BaseDownloads bases, DatasetDownloader downloader)
 {
     /// <summary>The seed contract's ranges, tighter than the trainer's own limits.</summary>
     public const int MaxEpochs = 20;
     public const int MaxBatchSize = 16;
 
+    /// <summary>Every check, the probe of an http(s) dataset included (POST /api/finetune/start).</summary>
+    public async Task<TrainingJobSpec> ParseAsync(JsonElement body, CancellationToken cancellation)
+    {
+        var spec = Parse(body);
+        if (DatasetUrls.LooksLikeUrl(spec.DatasetUrl)) await ProbeAsync(spec.DatasetUrl, cancellation);
+        return spec;
+    }
+
+    /// <summary>The checks that need no network; an http(s) dataset is only checked against the address rules.</summary>
     /// <param name="requireDataset">False for a schedule's template: its dataset (this month's file) may not exist yet;
     /// every other check still runs, and DatasetPath stays null until the run resolves it.</param>
     public TrainingJobSpec Parse(JsonElement body, bool requireDataset = true)
@@ -44,7 +54,7 @@ public sealed class StartRequestParser(ServerOptions options, BaseDownloads base
     {
         if (DatasetUrls.LooksLikeUrl(datasetUrl))
         {
-            DatasetUrls.ParseAllowed(datasetUrl, options.Downloads, addressPolicy);
+            DatasetUrls.ParseAllowed(datasetUrl, options.Downloads, downloader.Policy);
             return null;
         }
         try
@@ -54,6 +64,18 @@ public sealed class StartRequestParser(ServerOptions options, BaseDownloads base
         catch (ApiProblemException e) when (!requireDataset && e.Code == "dataset_not_found")
         {
             return null;
+        }
+    }
+
+    private async Task ProbeAsync(string datasetUrl, CancellationToken cancellation)
+    {
+        try
+        {
+            await downloader.ProbeAsync(DatasetUrls.ParseAllowed(datasetUrl, options.Downloads, downloader.Policy), cancellation);
+        }
+        catch (DownloadRefusedException refused)
+        {
+            throw new ApiProblemException("dataset_url", "dataset_unreachable", refused.Message);
         }
     }
 

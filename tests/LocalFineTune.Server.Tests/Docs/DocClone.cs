@@ -6,8 +6,8 @@ namespace LocalFineTune.Server.Tests.Docs;
 /// <summary>
 /// What a fresh clone offers the README's commands, in a temp folder: data/ (each dataset cut to its first
 /// <see cref="Rows"/> records so that every documented training takes seconds), the bundled base's committed files
-/// (its weights are created at first use, as on a clone), `./lft` running the built command line, and a `curl` that
-/// fails on an HTTP error (the docs' `curl -s` would hide a 4xx).
+/// (its weights are created at first use, as on a clone; narrower, see <see cref="ShrinkBundledBase"/>), `./lft` running the built command line, and a `curl` that
+/// fails on an HTTP error (the docs' `curl -s` would hide a 4xx), and the OpenAI Node SDK as node_modules when it is installed.
 /// </summary>
 public sealed class DocClone : IDisposable
 {
@@ -21,9 +21,9 @@ public sealed class DocClone : IDisposable
         foreach (var file in Directory.EnumerateFiles(Path.Combine(repo, "data")))
             CopyCut(file, Path.Combine(Root, "data", Path.GetFileName(file)));
         TestFolders.CopyDirectory(Path.Combine(repo, "models", "base", "tiny-gpt2"), Path.Combine(Root, "models", "base", "tiny-gpt2"));
-        foreach (var generated in new[] { "model.safetensors", "generation_config.json" })
-            File.Delete(Path.Combine(Root, "models", "base", "tiny-gpt2", generated));
+        ShrinkBundledBase(Path.Combine(Root, "models", "base", "tiny-gpt2"));
         WriteScript(Path.Combine(Root, "lft"), $"exec dotnet '{LftDll}' \"$@\"");
+        if (SnippetPolicy.NodeSdk.Folder is { } modules) Directory.CreateSymbolicLink(Path.Combine(Root, "node_modules"), modules);
         Directory.CreateDirectory(Path.Combine(Root, ".test-bin"));
         WriteScript(Path.Combine(Root, ".test-bin", "curl"), $"exec '{OnPath("curl")}' --fail-with-body --show-error \"$@\"");
     }
@@ -47,6 +47,22 @@ public sealed class DocClone : IDisposable
         ["PATH"] = $"{Path.Combine(Root, ".test-bin")}:{Root}:{System.Environment.GetEnvironmentVariable("PATH")}",
         ["NO_COLOR"] = "1",
     };
+
+    /// <summary>
+    /// The same bundled base (name, GPT-2 tokenizer, training_defaults.json, weights created at first use from
+    /// config.json), one layer of width 32 instead of two of 128: the README's dozen trainings then take about a minute
+    /// of CPU instead of five. The commands do not depend on the width.
+    /// </summary>
+    private static void ShrinkBundledBase(string dir)
+    {
+        foreach (var generated in new[] { "model.safetensors", "generation_config.json" })
+            File.Delete(Path.Combine(dir, generated));
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
+        config["n_embd"] = 32;
+        config["n_layer"] = 1;
+        config["n_head"] = 2;
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+    }
 
     private static string OnPath(string program) =>
         (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')

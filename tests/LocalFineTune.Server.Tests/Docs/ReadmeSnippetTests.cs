@@ -12,7 +12,7 @@ namespace LocalFineTune.Server.Tests.Docs;
 [Collection(ReadmeSnippetCollection.Name)]
 public sealed class ReadmeSnippetTests(ITestOutputHelper output)
 {
-    private static readonly string[] Documents = ["README.md", "src/LocalFineTune.Server/README.md"];
+    private static readonly string[] Documents = ["README.md", "src/LocalFineTune.Server/README.md", "src/LocalFineTune.Server/OpenAi/README.md"];
     private static readonly TimeSpan SnippetTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]

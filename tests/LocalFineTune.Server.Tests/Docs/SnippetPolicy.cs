@@ -11,7 +11,9 @@ public static class SnippetPolicy
     private static readonly (Func<DocSnippet, bool> Applies, string Reason)[] SkipRules =
     [
         (s => s.Language == "powershell", "needs PowerShell (pwsh), not on the Linux test machine"),
-        (s => s.Code.Contains("openai", StringComparison.Ordinal) || s.Code.Contains("client.fine_tuning", StringComparison.Ordinal),
+        (s => RunnerFor(s) == SnippetRunner.Node && s.Code.Contains("from \"openai\"", StringComparison.Ordinal) && NodeSdk.Folder is null,
+            $"needs the OpenAI Node SDK: run `npm ci --prefix {NodeSdk.Prefix}` once (network; scripts/test.sh does)"),
+        (s => RunnerFor(s) != SnippetRunner.Node && (s.Code.Contains("openai", StringComparison.Ordinal) || s.Code.Contains("client.fine_tuning", StringComparison.Ordinal)),
             "needs the OpenAI Python SDK (the OpenAI .NET SDK tests cover /v1)"),
         (s => s.Code.Contains("--profile postgres", StringComparison.Ordinal), "needs PostgreSQL and several processes (the PostgreSQL store tests cover it)"),
         (s => s.Code.Contains("lft serve", StringComparison.Ordinal) || s.Code.Contains("dotnet run", StringComparison.Ordinal),
@@ -25,6 +27,21 @@ public static class SnippetPolicy
     ];
 
     private static readonly Lazy<bool> PythonHasRequests = new(() => ProcessRun.Succeeds("python3", "-c", "import requests"));
+
+    /// <summary>The pinned OpenAI Node package (package.json + package-lock.json beside this file), once installed.</summary>
+    public static class NodeSdk
+    {
+        public const string Prefix = "tests/LocalFineTune.Server.Tests/Docs/node";
+
+        public static string? Folder
+        {
+            get
+            {
+                var modules = Path.Combine(Infrastructure.TestFolders.RepoRoot, Prefix, "node_modules");
+                return Directory.Exists(Path.Combine(modules, "openai")) ? modules : null;
+            }
+        }
+    }
 
     public static SnippetRunner RunnerFor(DocSnippet snippet) => snippet.Language switch
     {
