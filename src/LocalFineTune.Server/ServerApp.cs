@@ -114,6 +114,7 @@ public sealed class ServerApp
         services.AddSingleton<IGenerationBackend, TorchGenerationBackend>();
         services.AddHostedService<JobDispatcherHostedService>();
         AddSchedules(services);
+        services.AddJobsDashboard();
         services.AddOpenAiApi(configuration);
     }
 
@@ -132,6 +133,7 @@ public sealed class ServerApp
         {
             app.UseMiddleware<ApiKeyMiddleware>(keyCheck);
         }
+        app.UseJobsDashboard(keyCheck);
         app.UseRouting();
         app.UseEndpoints(MapEndpoints);
     }

@@ -39,6 +39,7 @@ public static class InfoEndpoints
         ["generate"] = "POST /api/generate",
         ["health"] = "GET /health",
         ["openapi"] = "GET /openapi/v1.json",
+        ["dashboard"] = "GET /hangfire (Hangfire's queue; with an API key: the key as header, or the dashboard's login cookie)",
     };
 
     public static RouteHandlerBuilder MapInfo(this IEndpointRouteBuilder routes) =>
