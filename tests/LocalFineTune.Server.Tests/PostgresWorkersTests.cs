@@ -2,6 +2,7 @@ using LocalFineTune.Jobs;
 using LocalFineTune.Jobs.Postgres;
 using LocalFineTune.Server.Tests.Infrastructure;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace LocalFineTune.Server.Tests;
 
@@ -12,7 +13,7 @@ namespace LocalFineTune.Server.Tests;
 /// "Once" is read from our store's history (one running, one succeeded) and from the published model folders.
 /// </summary>
 [Collection(PostgresServerCollection.Name)]
-public sealed class PostgresWorkersTests : IDisposable
+public sealed class PostgresWorkersTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>480 steps with a checkpoint every 4: long enough to kill or restart something mid-training.</summary>
     private const string LongJob = """{"model":"tiny","dataset_url":"train.csv","epochs":20,"batch_size":1,"save_steps":4}""";
@@ -36,8 +37,11 @@ public sealed class PostgresWorkersTests : IDisposable
         var survivor = runner == first ? second : first;
 
         runner.KillHard();
+        var killed = System.Diagnostics.Stopwatch.StartNew();
         await WaitUntil(() => store.Get(jobId) is { State: JobState.Running, OwnerId: { } o } && Pid(o) == survivor.ProcessId,
             TimeSpan.FromSeconds(60), $"job {jobId} was not running on the surviving worker within 60 s of the kill:\n{survivor.Output}");
+        // The figure bench/README.md quotes for "crash → resumed on the other worker" (the bound above is the test).
+        output.WriteLine($"job {jobId} running on the surviving worker {killed.Elapsed.TotalSeconds:0.0} s after SIGKILL");
         using var survivorClient = Client(survivor);
         var status = await survivorClient.WaitForStatus(jobId, Api.IsFinal, TimeSpan.FromSeconds(150));
 
