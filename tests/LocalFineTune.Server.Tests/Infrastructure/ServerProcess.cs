@@ -77,9 +77,9 @@ public sealed class ServerProcess : IDisposable
             {
                 if ((await client.GetAsync("/health")).IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or too busy to answer within 5 s (a loaded machine): ask again until the deadline.
             }
             await Task.Delay(200);
         }
