@@ -72,8 +72,12 @@ public static class JsonBody
                 buffer.Write(chunk, 0, read);
             }
         }
-        catch (Exception e) when (e is IOException or BadHttpRequestException && ClientErrors.Find(e) is { } client)
+        catch (Exception e) when (e is IOException or BadHttpRequestException && !cancellation.IsCancellationRequested)
         {
+            // Any failure to read the body is the client's framing: Kestrel reports some (a chunk size that overflows)
+            // as a bare IOException with no BadHttpRequestException inside.
+            var client = ClientErrors.Find(e) ?? new ClientError(StatusCodes.Status400BadRequest, null, "invalid_request",
+                $"The request body could not be read: {ClientText.Echo(e.Message)} Check the body's framing (Content-Length or chunked encoding).");
             throw client.Status == StatusCodes.Status413PayloadTooLarge ? TooLarge(rules, "The request body is larger than that")
                 : new ApiProblemException(rules.BodyParam, client.Code, client.Message, client.Status);
         }
