@@ -23,7 +23,7 @@ public static class SnippetPolicy
         (s => s.Code.Contains("lft pull", StringComparison.Ordinal) || s.Code.Contains("huggingface-cli", StringComparison.Ordinal),
             "downloads a real base from the Hugging Face hub"),
         (s => s.Code.Contains("example.com", StringComparison.Ordinal), "needs a real host (example.com stands for yours)"),
-        (s => s.Code.Contains("lft schedule", StringComparison.Ordinal),
+        (s => s.Code.Contains("lft schedule", StringComparison.Ordinal) || s.Code.Contains("/api/finetune/schedules", StringComparison.Ordinal),
             "a schedule on a real base (gpt2) and monthly data files a clone does not have, with a placeholder id (the schedule tests cover it)"),
         (s => s.Language == "python" && !PythonHasRequests.Value, "needs Python with the requests package"),
     ];
