@@ -1,4 +1,4 @@
-// The dashboard's shell: a hash router (#/jobs, #/jobs/<id>, #/new, #/models, #/playground), the connection banner
+// The dashboard's shell: a hash router (#/jobs, #/jobs/<id>, #/new, #/models, #/playground, #/compare[/<id>]), the connection banner
 // and sign-out. Each page module exports render(view, params) and may return a cleanup function.
 import { get, post, onConnection } from './api.js';
 import * as jobs from './jobs.js';
@@ -6,6 +6,7 @@ import * as job from './job.js';
 import * as newJob from './newjob.js';
 import * as models from './models.js';
 import * as playground from './playground.js';
+import * as compare from './compare.js';
 
 const view = document.getElementById('view');
 const banner = document.getElementById('connection');
@@ -17,6 +18,7 @@ const routes = [
   [/^#\/new$/, newJob, 'new'],
   [/^#\/models$/, models, 'models'],
   [/^#\/playground(?:\?model=(.*))?$/, playground, 'playground'],
+  [/^#\/compare(?:\/([^/]+))?$/, compare, 'compare'],
 ];
 
 function route() {
