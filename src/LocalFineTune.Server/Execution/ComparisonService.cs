@@ -43,8 +43,7 @@ public sealed class ComparisonService(IJobStore store, StartRequestParser parser
         var specs = models.Select((model, i) => Parse(body, model, i, evalFile)).ToList();
         var id = "cmp-" + Guid.NewGuid().ToString("N")[..16];
         var entries = specs.Select(spec => new ComparisonRecord.Entry(spec.Model, Create(spec, id).Id)).ToList();
-        var record = new ComparisonRecord(id, DateTime.UtcNow, specs[0].DatasetUrl, body.TryGetProperty("eval_file", out _) ? evalFile : null,
-            specs[0].TrainingOptions.Seed, samples, entries);
+        var record = new ComparisonRecord(id, DateTime.UtcNow, specs[0].DatasetUrl, evalFile, specs[0].TrainingOptions.Seed, samples, entries);
         Directory.CreateDirectory(Folder);
         WriteAtomically(RecordPath(id), JsonSerializer.Serialize(record, TrainingJobSpec.Json));
         return record;
