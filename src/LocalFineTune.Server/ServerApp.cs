@@ -109,6 +109,7 @@ public sealed class ServerApp
             sp.GetRequiredService<BaseDownloads>(), sp.GetRequiredService<DatasetDownloader>()));
         services.AddSingleton<FineTuneService>();
         services.AddSingleton<ComparisonService>();
+        services.AddSingleton<ComparisonSamples>();
         services.AddSingleton<JobEventStream>();
         services.AddModelCache(configuration);
         services.AddSingleton<IGenerationBackend, TorchGenerationBackend>();

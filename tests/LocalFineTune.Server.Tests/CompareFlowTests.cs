@@ -28,6 +28,8 @@ public sealed class CompareFlowTests : IDisposable
             """{"models":["tiny","phi"],"dataset_url":"train.csv","epochs":1,"batch_size":4,"learning_rate":1e-3,"samples":2}""");
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var id = (await started.Json()).GetProperty("comparison_id").GetString()!;
+        var first = await (await _client.GetAsync($"/api/finetune/compare/{id}")).Json();
+        if (first.GetProperty("status").GetString() == "running") Assert.Equal("waiting", first.GetProperty("samples_status").GetString());
 
         var report = await WaitForCompletion(id, TimeSpan.FromSeconds(240));
 
@@ -42,12 +44,31 @@ public sealed class CompareFlowTests : IDisposable
         Assert.Equal(EvalTargets(rows[0]), EvalTargets(rows[1]));
         var best = rows.MinBy(r => r.GetProperty("eval_loss_after").GetDouble())!.GetProperty("model").GetString();
         Assert.Equal(best, report.GetProperty("best").GetString());
-        var samples = report.GetProperty("samples").EnumerateArray().ToList();
+        // The GET that first finds every job final starts the answers in the background rather than waiting for them.
+        Assert.Equal("generating", report.GetProperty("samples_status").GetString());
+        Assert.Empty(report.GetProperty("samples").EnumerateArray());
+
+        var ready = await WaitForSamples(id, TimeSpan.FromSeconds(120));
+        var samples = ready.GetProperty("samples").EnumerateArray().ToList();
         Assert.Equal(2, samples.Count);
         Assert.All(samples, s => Assert.Equal(2, s.GetProperty("answers").EnumerateObject().Count()));
 
         var again = await (await _client.GetAsync($"/api/finetune/compare/{id}")).Json();
-        Assert.Equal(report.GetProperty("samples").ToString(), again.GetProperty("samples").ToString()); // computed once, then kept
+        Assert.Equal(ready.GetProperty("samples").ToString(), again.GetProperty("samples").ToString()); // computed once, then kept
+    }
+
+    [Fact]
+    public async Task SamplesZero_ReportsNone_AndGeneratesNothing()
+    {
+        var started = await _client.PostJson("/api/finetune/compare",
+            """{"models":["tiny","phi"],"dataset_url":"train.csv","epochs":1,"batch_size":4,"samples":0}""");
+        var id = (await started.Json()).GetProperty("comparison_id").GetString()!;
+        Assert.Equal("none", (await (await _client.GetAsync($"/api/finetune/compare/{id}")).Json()).GetProperty("samples_status").GetString());
+
+        var report = await WaitForCompletion(id, TimeSpan.FromSeconds(240));
+
+        Assert.Equal("none", report.GetProperty("samples_status").GetString());
+        Assert.False(File.Exists(Path.Combine(_folders.StateFolder, "comparisons", id + ".samples.json")));
     }
 
     [Fact]
@@ -82,6 +103,19 @@ public sealed class CompareFlowTests : IDisposable
             var report = await (await _client.GetAsync($"/api/finetune/compare/{id}")).Json();
             if (report.GetProperty("status").GetString() == "completed") return report;
             Assert.True(DateTime.UtcNow < deadline, $"comparison not completed in {timeout}: {report}");
+            await Task.Delay(250);
+        }
+    }
+
+    private async Task<JsonElement> WaitForSamples(string id, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var report = await (await _client.GetAsync($"/api/finetune/compare/{id}")).Json();
+            var status = report.GetProperty("samples_status").GetString();
+            if (status != "generating") return status == "ready" ? report : throw new Xunit.Sdk.XunitException($"samples {status}: {report}");
+            Assert.True(DateTime.UtcNow < deadline, $"samples not ready in {timeout}: {report}");
             await Task.Delay(250);
         }
     }

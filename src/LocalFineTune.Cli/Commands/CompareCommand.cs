@@ -96,12 +96,7 @@ internal static class CompareCommand
             ValidationSplit = request.ValidationFile is null ? request.ValidationSplit : 0, Seed = request.Options.Seed,
         });
         var prompts = HeldOutSamples.Pick(read.ValidationExamples, count);
-        var answers = prompts.Select(_ => new Dictionary<string, string>()).ToList();
-        foreach (var row in rows.Where(r => r.Folder is not null))
-        {
-            using var loaded = HfModelFolder.Load(row.Folder!, Device.Parse(request.Options.Device));
-            for (var i = 0; i < prompts.Count; i++) answers[i][row.Model] = HeldOutSamples.Answer(loaded, prompts[i], cancellation);
-        }
-        return prompts.Select((p, i) => new SampleAnswers(p.Prompt, p.Expected, answers[i])).ToList();
+        var fineTunes = rows.Where(r => r.Folder is not null).Select(r => (r.Model, r.Folder!));
+        return HeldOutSamples.AnswerAll(prompts, fineTunes, Device.Parse(request.Options.Device), cancellation);
     }
 }

@@ -2,11 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LocalFineTune.Datasets.Reading;
 using LocalFineTune.Jobs;
-using LocalFineTune.Models.Loading;
 using LocalFineTune.Server.Configuration;
 using LocalFineTune.Server.Datasets;
 using LocalFineTune.Server.Problems;
-using LocalFineTune.Torch;
 using LocalFineTune.Training.Comparison;
 using Microsoft.Extensions.Options;
 
@@ -22,15 +20,15 @@ public sealed record ComparisonRecord(string Id, DateTime Created, string Datase
 /// <summary>
 /// Compare several bases on one dataset: one ordinary job per base (same data, same seed, so the same held-out split;
 /// queued per device like any job), and a report built from their published folders. Once every job is final the
-/// held-out prompts are answered by each fine-tuned model, once, and kept beside the record.
+/// held-out prompts are answered by each fine-tuned model in the background (<see cref="ComparisonSamples"/>).
 /// </summary>
-public sealed class ComparisonService(IJobStore store, StartRequestParser parser, JobLifecycleLog lifecycle, IOptions<ServerOptions> options)
+public sealed class ComparisonService(IJobStore store, StartRequestParser parser, JobLifecycleLog lifecycle, ComparisonSamples samples,
+    IOptions<ServerOptions> options)
 {
     public const int MaxModels = 8;
     public const int MaxSamples = 20;
     public const int DefaultSamples = 5;
     private static readonly string[] OwnFields = ["models", "samples", "eval_file"];
-    private readonly Lock _sampling = new();
 
     private string Folder => Path.Combine(options.Value.StateFolder, "comparisons");
 
@@ -54,8 +52,14 @@ public sealed class ComparisonService(IJobStore store, StartRequestParser parser
         var record = Load(id);
         var rows = record.Models.Select(Row).ToList();
         var report = new ComparisonReport { Id = id, Dataset = record.DatasetUrl, Created = record.Created, Models = rows };
-        return report.Status == "completed" ? report with { Samples = SamplesOf(record, rows) } : report;
+        if (record.Samples == 0 || rows.Any(r => r.Method == "dpo")) return report with { SamplesStatus = SamplesStatus.None };
+        if (report.Status != "completed") return report with { SamplesStatus = SamplesStatus.Waiting };
+        var state = samples.Get(SamplesPath(id), () => HeldOutSamples.Pick(HeldOut(record), record.Samples), rows);
+        return report with { Samples = state.Samples, SamplesStatus = state.Status, SamplesError = state.Error };
     }
+
+    /// <summary>Where the held-out answers of comparison <paramref name="id"/> are kept once generated.</summary>
+    public string SamplesPath(string id) => Path.Combine(Folder, id + ".samples.json");
 
     private ComparedModel Row(ComparisonRecord.Entry entry)
     {
@@ -67,27 +71,6 @@ public sealed class ComparisonService(IJobStore store, StartRequestParser parser
         using var result = JsonDocument.Parse(job.ResultJson);
         var folder = Path.GetFullPath(result.RootElement.GetProperty("model_path").GetString()!);
         return ComparedModel.FromFolder(entry.Model, folder, job.Id);
-    }
-
-    /// <summary>The held-out prompts answered by every fine-tuned model; computed once, then read from the cache file.</summary>
-    private IReadOnlyList<SampleAnswers> SamplesOf(ComparisonRecord record, IReadOnlyList<ComparedModel> rows)
-    {
-        if (record.Samples == 0) return [];
-        var cache = Path.Combine(Folder, record.Id + ".samples.json");
-        lock (_sampling)
-        {
-            if (File.Exists(cache)) return JsonSerializer.Deserialize<List<SampleAnswers>>(File.ReadAllText(cache), TrainingJobSpec.Json)!;
-            var prompts = HeldOutSamples.Pick(HeldOut(record), record.Samples);
-            var answers = prompts.Select(_ => new Dictionary<string, string>()).ToList();
-            foreach (var row in rows.Where(r => r.Status == "succeeded" && r.Folder is not null))
-            {
-                using var loaded = HfModelFolder.Load(row.Folder!, Device.Cpu);
-                for (var i = 0; i < prompts.Count; i++) answers[i][row.Model] = HeldOutSamples.Answer(loaded, prompts[i]);
-            }
-            var samples = prompts.Select((p, i) => new SampleAnswers(p.Prompt, p.Expected, answers[i])).ToList();
-            WriteAtomically(cache, JsonSerializer.Serialize(samples, TrainingJobSpec.Json));
-            return samples;
-        }
     }
 
     /// <summary>The held-out examples the jobs evaluated on: the eval file, or the same seeded 10% split of the dataset.</summary>
@@ -149,7 +132,7 @@ public sealed class ComparisonService(IJobStore store, StartRequestParser parser
     }
 
     /// <summary>Readers never see half a file: write beside it, then rename over it.</summary>
-    private static void WriteAtomically(string path, string text)
+    internal static void WriteAtomically(string path, string text)
     {
         var temp = path + ".tmp";
         File.WriteAllText(temp, text);

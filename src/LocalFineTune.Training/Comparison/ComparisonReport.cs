@@ -18,6 +18,10 @@ public sealed record ComparisonReport
     public required IReadOnlyList<ComparedModel> Models { get; init; }
     public IReadOnlyList<SampleAnswers> Samples { get; init; } = [];
 
+    /// <summary>Where <see cref="Samples"/> stand: "waiting" (jobs not final), "generating", "ready", "failed" or "none".</summary>
+    public string? SamplesStatus { get; init; }
+    public string? SamplesError { get; init; }
+
     /// <summary>"running" while any job is not final, then "completed".</summary>
     public string Status => Models.All(m => m.Status is "succeeded" or "failed" or "cancelled") ? "completed" : "running";
 

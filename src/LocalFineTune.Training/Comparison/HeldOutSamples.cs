@@ -1,6 +1,7 @@
 using LocalFineTune.Datasets.Model;
 using LocalFineTune.Models.Generation;
 using LocalFineTune.Models.Loading;
+using LocalFineTune.Torch;
 using LocalFineTune.Training.Chat;
 using LocalFineTune.Training.Data;
 
@@ -28,6 +29,19 @@ public static class HeldOutSamples
         var text = RenderFor(model, prompt.Example);
         var options = new GenerationOptions { MaxNewTokens = MaxNewTokens, Seed = 0 };
         return new TextGenerator(model.Model, model.Tokenizer).Generate(text, options, cancellationToken: cancellation).Text.Trim();
+    }
+
+    /// <summary>Every prompt answered by every fine-tune in <paramref name="models"/> (name → folder), one model loaded at a time.</summary>
+    public static IReadOnlyList<SampleAnswers> AnswerAll(IReadOnlyList<HeldOutPrompt> prompts, IEnumerable<(string Model, string Folder)> models,
+        Device device, CancellationToken cancellation = default)
+    {
+        var answers = prompts.Select(_ => new Dictionary<string, string>()).ToList();
+        foreach (var (model, folder) in models)
+        {
+            using var loaded = HfModelFolder.Load(folder, device);
+            for (var i = 0; i < prompts.Count; i++) answers[i][model] = Answer(loaded, prompts[i], cancellation);
+        }
+        return prompts.Select((p, i) => new SampleAnswers(p.Prompt, p.Expected, answers[i])).ToList();
     }
 
     private static HeldOutPrompt? ToPrompt(TrainingExample example) => example.Kind switch

@@ -66,7 +66,8 @@ function renderReport(view, id) {
         name: m.model, cls: colour(i), points: (m.eval_history || []).map((e) => ({ x: e.step, y: e.eval_loss })),
       })));
       samples.replaceChildren(samplesTable(report));
-      if (report.status !== 'completed') timer = setTimeout(load, 3000);
+      // The held-out answers are generated after the jobs end, so keep polling until they are in too.
+      if (report.status !== 'completed' || report.samples_status === 'generating') timer = setTimeout(load, 3000);
     } catch (e) {
       message.replaceChildren(errorBox(e));
     }
@@ -96,6 +97,8 @@ function reportTable(report) {
 }
 
 function samplesTable(report) {
+  if (report.samples_status === 'generating') return h('p.muted', { role: 'status' }, 'Answering the held-out prompts with each fine-tuned model…');
+  if (report.samples_status === 'failed') return h('div.error', { role: 'alert' }, report.samples_error);
   if (!report.samples || report.samples.length === 0) return h('div');
   const names = report.models.filter((m) => m.status === 'succeeded').map((m) => m.model);
   return h('section.card', {}, h('h2', {}, 'Held-out prompts'), h('div.table-wrap', {}, h('table.jobs', {},
