@@ -32,7 +32,7 @@ public sealed class AutoDownloadTests : IAsyncLifetime, IDisposable
         try
         {
             TinyBases.CreatePhi(dir);
-            return Directory.EnumerateFiles(dir).ToDictionary(Path.GetFileName!, File.ReadAllBytes);
+            return Directory.EnumerateFiles(dir).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
         }
         finally
         {

@@ -46,7 +46,7 @@ internal static class ScheduleCommand
         var holdout = new Option<string?>("--holdout") { Description = "Fixed holdout file under the data root (required by if_better)" };
         var set = new Option<string[]>("--set") { Description = "A job option key=value (repeatable): --set epochs=3 --set learning_rate=2e-5", AllowMultipleArgumentsPerToken = false };
         var add = new Command("add", "Create a schedule.") { cron, zone, model, dataset, name, continueFrom, promote, holdout, set };
-        add.SetAction(parse => Run(parse, client =>
+        add.SetAction(parse => Run(parse, async client =>
         {
             var job = new JsonObject { ["model"] = parse.GetValue(model), ["dataset_url"] = parse.GetValue(dataset) };
             foreach (var pair in parse.GetValue(set) ?? []) AddOption(job, pair);
@@ -55,7 +55,7 @@ internal static class ScheduleCommand
             AddIfGiven(body, "continue_from", parse.GetValue(continueFrom));
             AddIfGiven(body, "promote", parse.GetValue(promote));
             AddIfGiven(body, "holdout", parse.GetValue(holdout));
-            return client.AddAsync(body);
+            return await client.AddAsync(body);
         }));
         return add;
     }
@@ -83,7 +83,7 @@ internal static class ScheduleCommand
     {
         var id = new Argument<string>("id") { Description = "The schedule id (lft schedule list)" };
         var command = new Command(verb, description) { id };
-        command.SetAction(parse => Run(parse, client => call(client, parse.GetValue(id)!)));
+        command.SetAction(parse => Run(parse, async client => await call(client, parse.GetValue(id)!)));
         return command;
     }
 

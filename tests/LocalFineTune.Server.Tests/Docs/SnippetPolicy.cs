@@ -8,6 +8,8 @@ public enum SnippetRunner { None, Shell, Node, Python }
 /// </summary>
 public static class SnippetPolicy
 {
+    private static readonly Lazy<bool> PythonHasRequests = new(() => ProcessRun.Succeeds("python3", "-c", "import requests"));
+
     private static readonly (Func<DocSnippet, bool> Applies, string Reason)[] SkipRules =
     [
         (s => s.Language == "powershell", "needs PowerShell (pwsh), not on the Linux test machine"),
@@ -27,8 +29,6 @@ public static class SnippetPolicy
             "a schedule on a real base (gpt2) and monthly data files a clone does not have, with a placeholder id (the schedule tests cover it)"),
         (s => s.Language == "python" && !PythonHasRequests.Value, "needs Python with the requests package"),
     ];
-
-    private static readonly Lazy<bool> PythonHasRequests = new(() => ProcessRun.Succeeds("python3", "-c", "import requests"));
 
     /// <summary>The pinned OpenAI Node package (package.json + package-lock.json beside this file), once installed.</summary>
     public static class NodeSdk
