@@ -1,4 +1,5 @@
 using System.Data.Common;
+using LocalFineTune.Jobs.Ado;
 
 namespace LocalFineTune.Jobs.Models;
 
@@ -32,13 +33,13 @@ internal static class ModelPointerSql
     public static ModelPointer Set(DbConnection c, DbTransaction tx, string baseModel, string modelName, string? jobId, string reason, long now)
     {
         Validate(baseModel, modelName, reason);
-        PortableSql.Exec(c, tx, Upsert, ("@base", baseModel), ("@model", modelName), ("@job", jobId), ("@reason", reason), ("@now", now));
+        c.Exec(tx, Upsert, ("@base", baseModel), ("@model", modelName), ("@job", jobId), ("@reason", reason), ("@now", now));
         return Read(c, tx, baseModel)[0];
     }
 
     /// <summary>One base's pointer, or (<paramref name="baseModel"/> null) all of them, most recently set first.</summary>
     public static List<ModelPointer> Read(DbConnection c, DbTransaction? tx, string? baseModel) =>
-        PortableSql.Query(c, tx, $"SELECT {Columns} FROM model_pointers {(baseModel is null ? "" : "WHERE base_model = @base")} ORDER BY set_at DESC, base_model",
+        c.Query(tx, $"SELECT {Columns} FROM model_pointers {(baseModel is null ? "" : "WHERE base_model = @base")} ORDER BY set_at DESC, base_model",
             r => new ModelPointer(r.GetString(0), r.GetString(1), r.StringOrNull("previous_model"), r.StringOrNull("job_id"), r.GetString(4), r.GetInt64(5)),
             ("@base", baseModel));
 

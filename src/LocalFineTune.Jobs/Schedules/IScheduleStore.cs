@@ -1,5 +1,5 @@
 using System.Data.Common;
-using LocalFineTune.Jobs.Models;
+using LocalFineTune.Jobs.Ado;
 
 namespace LocalFineTune.Jobs.Schedules;
 
@@ -65,27 +65,27 @@ internal static class ScheduleSql
         ArgumentException.ThrowIfNullOrWhiteSpace(timeZone);
         ArgumentException.ThrowIfNullOrWhiteSpace(template);
         var id = NewId();
-        PortableSql.Exec(c, tx, "INSERT INTO schedules (id, name, cron, time_zone, template, created_at) VALUES (@id, @name, @cron, @tz, @template, @now)",
+        c.Exec(tx, "INSERT INTO schedules (id, name, cron, time_zone, template, created_at) VALUES (@id, @name, @cron, @tz, @template, @now)",
             ("@id", id), ("@name", name), ("@cron", cron), ("@tz", timeZone), ("@template", template), ("@now", now));
         return Read(c, tx, id)[0];
     }
 
     /// <summary>One schedule, or (<paramref name="id"/> null) all, oldest first.</summary>
     public static List<ScheduleRecord> Read(DbConnection c, DbTransaction? tx, string? id) =>
-        PortableSql.Query(c, tx, $"SELECT {Columns} FROM schedules {(id is null ? "" : "WHERE id = @id")} ORDER BY created_at, id",
+        c.Query(tx, $"SELECT {Columns} FROM schedules {(id is null ? "" : "WHERE id = @id")} ORDER BY created_at, id",
             r => new ScheduleRecord(r.GetString(0), r.StringOrNull("name"), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
                 r.Int64OrNull("last_run_at"), r.StringOrNull("last_job_id"), r.StringOrNull("last_error")),
             ("@id", id));
 
     public static bool Delete(DbConnection c, DbTransaction tx, string id) =>
-        PortableSql.Exec(c, tx, "DELETE FROM schedules WHERE id = @id", ("@id", id)) > 0;
+        c.Exec(tx, "DELETE FROM schedules WHERE id = @id", ("@id", id)) > 0;
 
     public static bool TryClaimRun(DbConnection c, DbTransaction tx, string id, long? expected, long runAt) =>
-        PortableSql.Exec(c, tx, expected is null
+        c.Exec(tx, expected is null
                 ? "UPDATE schedules SET last_run_at = @at, last_job_id = NULL, last_error = NULL WHERE id = @id AND last_run_at IS NULL"
                 : "UPDATE schedules SET last_run_at = @at, last_job_id = NULL, last_error = NULL WHERE id = @id AND last_run_at = @expected",
             ("@id", id), ("@at", runAt), ("@expected", expected)) > 0;
 
     public static void RecordOutcome(DbConnection c, DbTransaction tx, string id, string? jobId, string? error) =>
-        PortableSql.Exec(c, tx, "UPDATE schedules SET last_job_id = @job, last_error = @error WHERE id = @id", ("@id", id), ("@job", jobId), ("@error", error));
+        c.Exec(tx, "UPDATE schedules SET last_job_id = @job, last_error = @error WHERE id = @id", ("@id", id), ("@job", jobId), ("@error", error));
 }

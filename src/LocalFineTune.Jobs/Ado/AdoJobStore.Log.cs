@@ -1,20 +1,20 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
-namespace LocalFineTune.Jobs.Sqlite;
+namespace LocalFineTune.Jobs.Ado;
 
 /// <summary>Events, checkpoints, history and the cheap per-job writes (progress, resume note).</summary>
-public sealed partial class SqliteJobStore
+public abstract partial class AdoJobStore
 {
     public IReadOnlyList<JobHistoryEntry> GetHistory(string jobId)
     {
         using var c = Open();
-        return c.Query(null, "SELECT * FROM job_history WHERE job_id = @id ORDER BY id", SqliteRows.ReadHistory, ("@id", jobId));
+        return c.Query(null, "SELECT * FROM job_history WHERE job_id = @id ORDER BY id", JobRows.ReadHistory, ("@id", jobId));
     }
 
     public void UpdateProgress(string jobId, JobProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        UpdateColumn(jobId, "progress", SqliteRows.ProgressToJson(progress));
+        UpdateColumn(jobId, "progress", JobRows.ProgressToJson(progress));
         Raise(jobId, JobChangeKind.ProgressUpdated, null);
     }
 
@@ -38,7 +38,7 @@ public sealed partial class SqliteJobStore
         {
             EnsureExists(c, tx, jobId);
             var id = InsertEvent(c, tx, jobId, Now, newEvent);
-            return c.Query(tx, $"SELECT {SqliteRows.EventColumns} FROM job_events WHERE id = @id", SqliteRows.ReadEvent, ("@id", id)).Single();
+            return c.Query(tx, $"SELECT {JobRows.EventColumns} FROM job_events WHERE id = @id", JobRows.ReadEvent, ("@id", id)).Single();
         });
         Raise(jobId, JobChangeKind.EventAppended, null);
         return appended;
@@ -49,11 +49,13 @@ public sealed partial class SqliteJobStore
         var pageSize = ClampLimit(limit);
         using var c = Open();
         EnsureExists(c, null, jobId);
+        // PostgreSQL cannot type a bare NULL parameter in "@after IS NULL": add the condition only when given.
+        var afterSql = after is null ? "" : " AND id < @after";
         var rows = c.Query(null, $"""
-            SELECT {SqliteRows.EventColumns} FROM job_events
-            WHERE job_id = @job AND (@after IS NULL OR id < @after)
+            SELECT {JobRows.EventColumns} FROM job_events
+            WHERE job_id = @job{afterSql}
             ORDER BY id DESC LIMIT @limit
-            """, SqliteRows.ReadEvent, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
+            """, JobRows.ReadEvent, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
         return ToPage(rows, pageSize);
     }
 
@@ -63,10 +65,10 @@ public sealed partial class SqliteJobStore
         using var c = Open();
         EnsureExists(c, null, jobId);
         return c.Query(null, $"""
-            SELECT {SqliteRows.EventColumns} FROM job_events
+            SELECT {JobRows.EventColumns} FROM job_events
             WHERE job_id = @job AND id > @since
             ORDER BY id LIMIT @limit
-            """, SqliteRows.ReadEvent, ("@job", jobId), ("@since", sinceId), ("@limit", pageSize));
+            """, JobRows.ReadEvent, ("@job", jobId), ("@since", sinceId), ("@limit", pageSize));
     }
 
     public JobCheckpoint AddCheckpoint(string jobId, long stepNumber, string path, string? metricsJson = null)
@@ -80,8 +82,8 @@ public sealed partial class SqliteJobStore
                 INSERT INTO job_checkpoints (job_id, created_at, step_number, path, metrics)
                 VALUES (@job, @now, @step, @path, @metrics) RETURNING id
                 """, ("@job", jobId), ("@now", Now), ("@step", stepNumber), ("@path", path), ("@metrics", metricsJson))!;
-            return c.Query(tx, $"SELECT {SqliteRows.CheckpointColumns} FROM job_checkpoints WHERE id = @id",
-                SqliteRows.ReadCheckpoint, ("@id", id)).Single();
+            return c.Query(tx, $"SELECT {JobRows.CheckpointColumns} FROM job_checkpoints WHERE id = @id",
+                JobRows.ReadCheckpoint, ("@id", id)).Single();
         });
     }
 
@@ -90,22 +92,23 @@ public sealed partial class SqliteJobStore
         var pageSize = ClampLimit(limit);
         using var c = Open();
         EnsureExists(c, null, jobId);
+        var afterSql = after is null ? "" : " AND id < @after";
         var rows = c.Query(null, $"""
-            SELECT {SqliteRows.CheckpointColumns} FROM job_checkpoints
-            WHERE job_id = @job AND (@after IS NULL OR id < @after)
+            SELECT {JobRows.CheckpointColumns} FROM job_checkpoints
+            WHERE job_id = @job{afterSql}
             ORDER BY id DESC LIMIT @limit
-            """, SqliteRows.ReadCheckpoint, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
+            """, JobRows.ReadCheckpoint, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
         return ToPage(rows, pageSize);
     }
 
-    private static long InsertEvent(SqliteConnection c, SqliteTransaction tx, string jobId, long now, NewJobEvent e) =>
+    private static long InsertEvent(DbConnection c, DbTransaction tx, string jobId, long now, NewJobEvent e) =>
         (long)c.Scalar(tx, """
             INSERT INTO job_events (job_id, created_at, level, type, message, data)
             VALUES (@job, @now, @level, @type, @message, @data) RETURNING id
             """, ("@job", jobId), ("@now", now), ("@level", e.Level.ToWireName()), ("@type", e.Type.ToWireName()),
             ("@message", e.Message), ("@data", e.DataJson))!;
 
-    private static void EnsureExists(SqliteConnection c, SqliteTransaction? tx, string jobId)
+    private static void EnsureExists(DbConnection c, DbTransaction? tx, string jobId)
     {
         if (c.Scalar(tx, "SELECT 1 FROM jobs WHERE id = @id", ("@id", jobId)) is null)
         {

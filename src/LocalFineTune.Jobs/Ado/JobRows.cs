@@ -1,10 +1,11 @@
+using System.Data.Common;
 using System.Text.Json;
-using Npgsql;
 
-namespace LocalFineTune.Jobs.Postgres;
+namespace LocalFineTune.Jobs.Ado;
 
-/// <summary>Maps rows to records. Column lists live here so SELECTs and readers cannot drift apart.</summary>
-internal static class PostgresRows
+/// <summary>Maps rows to records (both stores: the columns have the same names and read the same through
+/// <see cref="DbDataReader"/>). Column lists live here so SELECTs and readers cannot drift apart.</summary>
+internal static class JobRows
 {
     public const string JobColumns =
         "id, source, device, state, created_at, started_at, finished_at, available_at, attempt, max_attempts, spec, " +
@@ -22,7 +23,7 @@ internal static class PostgresRows
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static JobRecord ReadJob(NpgsqlDataReader r) => new()
+    public static JobRecord ReadJob(DbDataReader r) => new()
     {
         Id = r.String("id"),
         Source = r.String("source"),
@@ -46,13 +47,13 @@ internal static class PostgresRows
         UpdatedAt = r.Int64("updated_at"),
     };
 
-    private static JobError? ReadError(NpgsqlDataReader r)
+    private static JobError? ReadError(DbDataReader r)
     {
         var code = r.StringOrNull("error_code");
         return code is null ? null : new JobError(code, r.StringOrNull("error_message") ?? "", r.StringOrNull("error_param"));
     }
 
-    public static JobEvent ReadEvent(NpgsqlDataReader r) => new(
+    public static JobEvent ReadEvent(DbDataReader r) => new(
         r.Int64("id"),
         r.String("job_id"),
         r.Int64("created_at"),
@@ -61,7 +62,7 @@ internal static class PostgresRows
         r.String("message"),
         r.StringOrNull("data"));
 
-    public static JobCheckpoint ReadCheckpoint(NpgsqlDataReader r) => new(
+    public static JobCheckpoint ReadCheckpoint(DbDataReader r) => new(
         r.Int64("id"),
         r.String("job_id"),
         r.Int64("created_at"),
@@ -69,7 +70,7 @@ internal static class PostgresRows
         r.String("path"),
         r.StringOrNull("metrics"));
 
-    public static JobHistoryEntry ReadHistory(NpgsqlDataReader r)
+    public static JobHistoryEntry ReadHistory(DbDataReader r)
     {
         var from = r.StringOrNull("from_state");
         return new JobHistoryEntry(

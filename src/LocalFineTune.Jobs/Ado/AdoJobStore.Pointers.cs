@@ -1,8 +1,8 @@
 using LocalFineTune.Jobs.Models;
 
-namespace LocalFineTune.Jobs.Sqlite;
+namespace LocalFineTune.Jobs.Ado;
 
-public sealed partial class SqliteJobStore : IModelPointers
+public abstract partial class AdoJobStore : IModelPointers
 {
     public ModelPointer SetLatest(string baseModel, string modelName, string? jobId, string reason) =>
         WithTransaction((c, tx) => ModelPointerSql.Set(c, tx, baseModel, modelName, jobId, reason, Now));

@@ -1,8 +1,8 @@
 using LocalFineTune.Jobs.Schedules;
 
-namespace LocalFineTune.Jobs.Sqlite;
+namespace LocalFineTune.Jobs.Ado;
 
-public sealed partial class SqliteJobStore : IScheduleStore
+public abstract partial class AdoJobStore : IScheduleStore
 {
     public ScheduleRecord CreateSchedule(string? name, string cron, string timeZone, string templateJson) =>
         WithTransaction((c, tx) => ScheduleSql.Create(c, tx, name, cron, timeZone, templateJson, Now));
