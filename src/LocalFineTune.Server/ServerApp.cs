@@ -108,6 +108,9 @@ public sealed class ServerApp
         services.AddSingleton(sp => new StartRequestParser(sp.GetRequiredService<IOptions<ServerOptions>>().Value,
             sp.GetRequiredService<BaseDownloads>(), sp.GetRequiredService<DatasetDownloader>()));
         services.AddSingleton<FineTuneService>();
+        services.AddSingleton<DeviceThroughput>();
+        services.AddSingleton<TrainingTimeEstimator>();
+        services.AddSingleton<DataCheckService>();
         services.AddSingleton<ComparisonService>();
         services.AddSingleton<ComparisonSamples>();
         services.AddSingleton<JobEventStream>();
@@ -144,6 +147,7 @@ public sealed class ServerApp
         endpoints.MapOpenApi();
         endpoints.MapInfo();
         endpoints.MapFineTune();
+        endpoints.MapValidate();
         endpoints.MapCompare();
         endpoints.MapModels();
         endpoints.MapPromotion();

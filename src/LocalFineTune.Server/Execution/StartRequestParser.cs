@@ -34,10 +34,36 @@ public sealed class StartRequestParser(ServerOptions options, BaseDownloads base
     {
         var model = RequiredString(body, "model", "the base model to fine-tune, e.g. \"gpt2\" (GET /api/finetune/info lists them)");
         var datasetUrl = RequiredString(body, "dataset_url", "a path under the data root such as \"data/train.csv\", or an https:// URL");
+        var source = ResolveModel(model);
+        var datasetPath = ResolveDataset(datasetUrl, requireDataset);
+        return Build(body, model, source, datasetUrl, datasetPath, validationPath: null, StartFields);
+    }
+
+    /// <summary>
+    /// Every check of <see cref="Parse"/> for a body that names uploaded files (training_file, validation_file) instead of
+    /// dataset_url: POST /api/finetune/validate, whose caller has already resolved the ids to the uploads' paths.
+    /// </summary>
+    public TrainingJobSpec ParseUploaded(JsonElement body, string trainingFileId, string trainingPath, string? validationPath)
+    {
+        var model = RequiredString(body, "model", "the base model to fine-tune, e.g. \"gpt2\" (GET /api/finetune/info lists them)");
+        return Build(body, model, ResolveModel(model), trainingFileId, trainingPath, validationPath, UploadFields);
+    }
+
+    /// <summary>The fields that name the model and the data; every other field is a training option.</summary>
+    private static readonly HashSet<string> StartFields = ["model", "dataset_url"];
+    private static readonly HashSet<string> UploadFields = ["model", "training_file", "validation_file"];
+
+    private BaseSource ResolveModel(string model)
+    {
         var source = bases.ResolveForTraining(model);
         RequireSupportedType(model, source.ConfigFolder);
-        var datasetPath = ResolveDataset(datasetUrl, requireDataset);
-        var trainingOptions = ResolveOptions(body, source.ConfigFolder);
+        return source;
+    }
+
+    private TrainingJobSpec Build(JsonElement body, string model, BaseSource source, string datasetUrl, string? datasetPath,
+        string? validationPath, HashSet<string> dataFields)
+    {
+        var trainingOptions = ResolveOptions(body, source.ConfigFolder, dataFields);
         return new TrainingJobSpec
         {
             Model = model,
@@ -46,6 +72,7 @@ public sealed class StartRequestParser(ServerOptions options, BaseDownloads base
             BaseModelName = BaseNameOf(model, source.Folder),
             DatasetUrl = datasetUrl,
             DatasetPath = datasetPath,
+            ValidationDatasetPath = validationPath,
             Options = JsonSerializer.SerializeToElement(trainingOptions, TrainingOptions.JsonOptions),
         };
     }
@@ -80,12 +107,12 @@ public sealed class StartRequestParser(ServerOptions options, BaseDownloads base
     }
 
     /// <summary>The base's defaults (<see cref="TrainingDefaults"/>, as lft train and /v1 use) with the request's fields laid over.</summary>
-    private TrainingOptions ResolveOptions(JsonElement body, string modelPath)
+    private TrainingOptions ResolveOptions(JsonElement body, string modelPath, HashSet<string> dataFields)
     {
         var rest = new JsonObject();
         foreach (var property in body.EnumerateObject())
         {
-            if (property.NameEquals("model") || property.NameEquals("dataset_url")) continue;
+            if (dataFields.Contains(property.Name)) continue;
             rest[property.Name] = JsonNode.Parse(property.Value.GetRawText());
         }
         LiftBeta(rest);

@@ -1,12 +1,10 @@
 using System.Text.Json;
-using LocalFineTune.Datasets.Reading;
 using LocalFineTune.Datasets.Validation;
 using LocalFineTune.Hub;
 using LocalFineTune.Server.Catalog;
 using LocalFineTune.Jobs;
 using LocalFineTune.Server.Configuration;
 using LocalFineTune.Server.Datasets;
-using LocalFineTune.Tokenizers;
 using LocalFineTune.Training.Checkpoints;
 using LocalFineTune.Training.Options;
 using LocalFineTune.Training.Output;
@@ -46,25 +44,14 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
     /// the configured timeout, which fails the job rather than holding a validator for as long as the data takes.</summary>
     private ValidationReport ValidateWithinTimeout(JobExecution context, TrainingJobSpec spec, string dataset)
     {
-        var settings = Options.Validation;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
-        var trainingOptions = spec.TrainingOptions;
         try
         {
-            return TrainingData.Validate(dataset, trainingOptions, new DatasetReadOptions
-            {
-                ValidationSplit = spec.ValidationDatasetPath is null ? 0.1 : 0,
-                ValidationFile = spec.ValidationDatasetPath,
-                Seed = trainingOptions.Seed,
-                Validation = ValidationOptionsFor(spec.ModelPath, trainingOptions, settings, timeout.Token),
-            });
+            return DatasetCheck.Run(spec, dataset, Options.Validation, context.CancellationToken);
         }
-        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        catch (DatasetCheckTimeoutException e)
         {
             throw new JobValidationException("validation_timeout",
-                $"Validating the dataset took longer than {settings.TimeoutSeconds:0.###} s ({DatasetValidationSettings.Section}:TimeoutSeconds), " +
-                "so the job was stopped. Split the dataset into smaller files, or raise the timeout, and start a new job.", "dataset_url");
+                $"{e.Message}, so the job was stopped. Split the dataset into smaller files, or raise the timeout, and start a new job.", "dataset_url");
         }
     }
 
@@ -197,32 +184,6 @@ public sealed class TrainingJobExecutor(IOptions<ServerOptions> options, Dataset
         var file = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "dataset.*").FirstOrDefault(f => !f.EndsWith(".part")) : null;
         return file ?? throw new JobValidationException("dataset_missing",
             $"The downloaded dataset of job {jobId} is gone from {folder}; start a new job with the same dataset_url.", "dataset_url");
-    }
-
-    private static ValidationOptions ValidationOptionsFor(string modelPath, TrainingOptions trainingOptions,
-        DatasetValidationSettings settings, CancellationToken cancellation)
-    {
-        var tokenizer = Tokenizer.FromFolder(modelPath);
-        return new ValidationOptions
-        {
-            CancellationToken = cancellation,
-            // The tokenizer checks the token inside one long example too, not only between examples.
-            CountTokens = text => tokenizer.CountTokens(text, cancellation),
-            MaxExampleCharacters = settings.MaxExampleCharacters > 0 ? settings.MaxExampleCharacters : null,
-            MaxExampleCharactersSetting = $"{DatasetValidationSettings.Section}:MaxExampleCharacters",
-            MaxSeqLength = trainingOptions.MaxSeqLength ?? ContextLength(modelPath),
-            Epochs = trainingOptions.Epochs.Value ?? AutoEpochs.Default,
-        };
-    }
-
-    private static int? ContextLength(string modelDir)
-    {
-        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(modelDir, "config.json")));
-        foreach (var key in new[] { "n_positions", "max_position_embeddings", "n_ctx" })
-        {
-            if (config.RootElement.TryGetProperty(key, out var value) && value.TryGetInt32(out var length)) return length;
-        }
-        return null;
     }
 
     private static JobValidationException InvalidData(ValidationReport report)

@@ -52,6 +52,10 @@ public sealed class FileStore(IOptions<ServerOptions> options)
         return Path.Combine(Folder, stored.ContentFile);
     }
 
+    /// <summary>The content's path on disk, or null when the id names no upload: for requests that name files by id
+    /// (a job's training_file, POST /api/finetune/validate), each answering an unknown id in its own API's shape.</summary>
+    public string? FindContent(string id) => Read(id) is { } stored ? Path.Combine(Folder, stored.ContentFile) : null;
+
     public IReadOnlyList<FileObject> List() =>
         !Directory.Exists(Folder) ? []
         : Directory.EnumerateFiles(Folder, IdPrefix + "*.json").Select(p => Read(Path.GetFileNameWithoutExtension(p))?.File)

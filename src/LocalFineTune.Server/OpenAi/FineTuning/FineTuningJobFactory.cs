@@ -113,8 +113,8 @@ public sealed partial class FineTuningJobFactory(IJobStore store, FileStore file
 
     /// <summary>A file id in a job request that names no upload is a bad parameter (400), as OpenAI answers it.</summary>
     private string UploadedFile(string id, string param) =>
-        files.Find(id) is not null ? files.ContentOf(id, param)
-        : throw OpenAiException.BadRequest($"Invalid file '{id}' for '{param}': no such file. Upload it with POST /v1/files (purpose=fine-tune) and pass the returned id.", param, "invalid_file_id");
+        files.FindContent(id)
+        ?? throw OpenAiException.BadRequest($"Invalid file '{id}' for '{param}': no such file. Upload it with POST /v1/files (purpose=fine-tune) and pass the returned id.", param, "invalid_file_id");
 
     /// <summary>
     /// The same defaults lft train and /api/finetune use (<see cref="TrainingDefaults"/>): learning_rate_multiplier 1
