@@ -66,7 +66,7 @@ public sealed class ServiceEndpointTests : IDisposable
         var doc = await (await Client().GetAsync("/openapi/v1.json")).Json();
 
         var paths = doc.GetProperty("paths");
-        foreach (var route in new[] { "/api/finetune/info", "/api/finetune/start", "/api/finetune/status/{job_id}", "/api/finetune/models",
+        foreach (var route in new[] { "/api/finetune/info", "/api/finetune/start", "/api/finetune/validate", "/api/finetune/status/{job_id}", "/api/finetune/models",
                      "/api/finetune/jobs", "/api/finetune/jobs/{id}/cancel", "/api/finetune/jobs/{id}/events", "/api/generate", "/health" })
         {
             Assert.True(paths.TryGetProperty(route, out _) || paths.TryGetProperty(route + "/", out _), $"{route} missing from the OpenAPI document");

@@ -31,6 +31,7 @@ public static class InfoEndpoints
     {
         ["info"] = "GET /api/finetune/info",
         ["start"] = "POST /api/finetune/start",
+        ["validate"] = "POST /api/finetune/validate",
         ["status"] = "GET /api/finetune/status/{job_id}",
         ["models"] = "GET /api/finetune/models",
         ["jobs"] = "GET /api/finetune/jobs?status=&after=&limit=",

@@ -1,9 +1,12 @@
 // New job: training data uploaded (POST /v1/files, then POST /v1/fine_tuning/jobs) or named under the data root
 // (POST /api/finetune/start); base from GET /api/finetune/info's catalog; method; hyperparameters with "auto";
-// seed, suffix, validation file. An API error is shown next to the field it names (ProblemDetails param /
-// OpenAI error.param), or above the form when it names none.
+// seed, suffix, validation file. "Check data" (and every Start, first) asks POST /api/finetune/validate and shows its
+// report inline; Start is refused while the data is invalid. Uploads are sent once and their ids reused for the start.
+// An API error is shown next to the field it names (ProblemDetails param / OpenAI error.param), or above the form
+// when it names none.
 import { get, request, post, ApiError } from './api.js';
 import { h, errorBox } from './ui.js';
+import { renderReport, renderRefusal } from './validation.js';
 
 // Which input an API error's param belongs to (both APIs' spellings, nested /v1 paths included).
 const FIELD_OF = [
@@ -31,6 +34,9 @@ export function render(view) {
   const method = h('select#method', {}, ['auto', 'full', 'lora', 'dpo'].map((m) => h('option', { value: m }, m)));
   const source = (value, label, checked) => h('label', {}, h('input', { type: 'radio', name: 'source', value, checked }), label);
   const submit = h('button.primary', { type: 'submit' }, 'Start fine-tuning');
+  const checkButton = h('button#check-data', { type: 'button', 'aria-controls': 'validation-report' }, 'Check data');
+  const report = h('section#validation-report.card', { 'aria-labelledby': 'validation-title', 'aria-live': 'polite', tabindex: '-1', hidden: true });
+  const uploads = new UploadCache();
   const lrLabel = h('span', {}, 'Learning rate multiplier');
   const form = h('form.stack.card', { novalidate: true },
     h('fieldset', {}, h('legend', {}, 'Training data'),
@@ -47,8 +53,8 @@ export function render(view) {
       field('seed', 'Seed', seed),
       field('suffix', 'Suffix', suffix, 'Part of the fine-tuned model\'s name (uploaded data only).'),
       field('validation', 'Validation file', validation, 'Optional; otherwise 10% of the training data is held out (uploaded data only).')),
-    h('div.toolbar', {}, submit));
-  view.append(h('div.toolbar', {}, h('h1', {}, 'New fine-tuning job')), top, form);
+    h('div.toolbar', {}, checkButton, submit));
+  view.append(h('div.toolbar', {}, h('h1', {}, 'New fine-tuning job')), top, form, report);
 
   const mode = () => form.querySelector('input[name=source]:checked').value;
   form.querySelectorAll('input[name=source]').forEach((r) => r.addEventListener('change', () => {
@@ -60,22 +66,80 @@ export function render(view) {
   }));
 
   loadModels(modelSelect, top);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  const values = () => ({ model: modelSelect.value, method: method.value, epochs: epochs.value, batch: batch.value, lr: lr.value, seed: seed.value, suffix: suffix.value });
+  const data = async () => (mode() === 'path'
+    ? { datasetUrl: path.value.trim() }
+    : { trainingFile: await uploads.id(upload.files[0], 'training_file'), validationFile: await uploads.id(validation.files[0], 'validation_file') });
+
+  /** Runs the check and shows its report; true when the data is valid. Errors of the call itself go next to their field. */
+  async function check() {
+    report.hidden = false;
+    report.replaceChildren(h('h2#validation-title', {}, 'Checking the data…'));
+    const result = await post('/api/finetune/validate', validateBody(await data(), values()));
+    renderReport(report, result);
+    return result.valid;
+  }
+
+  /** Both buttons share one busy state, so a check and a start never overlap. */
+  async function busy(action) {
     clearErrors(form, top);
-    submit.disabled = true;
+    submit.disabled = true; checkButton.disabled = true;
     try {
-      const values = { model: modelSelect.value, method: method.value, epochs: epochs.value, batch: batch.value, lr: lr.value, seed: seed.value, suffix: suffix.value };
-      const jobId = mode() === 'path'
-        ? await startFromPath(path.value.trim(), values)
-        : await startFromUpload(upload.files[0], validation.files[0], values);
-      location.hash = `#/jobs/${encodeURIComponent(jobId)}`;
+      await action();
     } catch (e) {
+      if (report.querySelector('#validation-title')?.textContent === 'Checking the data…') report.hidden = true;
       showError(form, top, e);
     } finally {
-      submit.disabled = false;
+      submit.disabled = false; checkButton.disabled = false;
     }
+  }
+
+  checkButton.addEventListener('click', () => busy(check));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    busy(async () => {
+      if (!(await check())) {
+        renderRefusal(report);
+        report.focus();
+        return;
+      }
+      const d = await data();
+      const jobId = mode() === 'path' ? await startFromPath(d.datasetUrl, values()) : await startFromUpload(d, values());
+      location.hash = `#/jobs/${encodeURIComponent(jobId)}`;
+    });
   });
+}
+
+/**
+ * Uploaded files by the choice they came from: the same file (name, size, last change) chosen again is not sent
+ * twice, so "Check data" and then Start upload once; a different file is uploaded when it is next needed.
+ */
+class UploadCache {
+  constructor() { this.ids = new Map(); }
+
+  async id(file, param) {
+    if (!file) {
+      if (param === 'training_file') throw new ApiError(400, 'Choose a .jsonl or .csv file to upload.', 'training_file');
+      return undefined;
+    }
+    const key = `${file.name}\u0000${file.size}\u0000${file.lastModified}`;
+    const known = this.ids.get(param);
+    if (known && known.key === key) return known.id;
+    const id = await uploadFile(file, param);
+    this.ids.set(param, { key, id });
+    return id;
+  }
+}
+
+/** POST /api/finetune/validate takes the start body; with uploads, their ids instead of dataset_url. The /v1 learning
+ * rate multiplier has no absolute equivalent here, and the rate changes neither the check nor the estimate. */
+function validateBody(d, v) {
+  const common = { model: v.model, method: v.method, epochs: auto(v.epochs), batch_size: auto(v.batch), seed: auto(v.seed) };
+  if (d.datasetUrl !== undefined) {
+    if (!d.datasetUrl) throw new ApiError(400, 'Name a file under the data root, such as data/train.jsonl.', 'dataset_url');
+    return { ...common, dataset_url: d.datasetUrl, learning_rate: auto(v.lr) };
+  }
+  return { ...common, training_file: d.trainingFile, validation_file: d.validationFile };
 }
 
 async function loadModels(select, top) {
@@ -124,10 +188,7 @@ async function uploadFile(file, param) {
   }
 }
 
-async function startFromUpload(file, validationFile, v) {
-  if (!file) throw new ApiError(400, 'Choose a .jsonl or .csv file to upload.', 'training_file');
-  const trainingFile = await uploadFile(file, 'training_file');
-  const validationId = validationFile ? await uploadFile(validationFile, 'validation_file') : undefined;
+async function startFromUpload({ trainingFile, validationFile: validationId }, v) {
   const hyperparameters = { n_epochs: auto(v.epochs) ?? 'auto', batch_size: auto(v.batch) ?? 'auto', learning_rate_multiplier: auto(v.lr) ?? 'auto' };
   const type = v.method === 'dpo' ? 'dpo' : 'supervised';
   const body = {
