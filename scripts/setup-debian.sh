@@ -5,8 +5,10 @@
 #   libopenblas0-pthread  fast BLAS: without it libtorch falls back to reference BLAS (~25x slower matmul)
 #   cmake, g++            build the native shim (native/lft_torch)
 #   libicu72              Unicode normalisation (NFC/NFKC tokenizers) for .NET
+#   chromium              the browser the dashboard tests drive (tests/LocalFineTune.Server.Tests/Browser, through
+#   fonts-dejavu-core     Playwright's driver, which never downloads one); the font gives their screenshots text
 set -euo pipefail
-packages=(libtorch-dev libopenblas0-pthread cmake g++ libicu72)
+packages=(libtorch-dev libopenblas0-pthread cmake g++ libicu72 chromium fonts-dejavu-core)
 quiet=false
 [[ "${1:-}" == "--quiet" ]] && quiet=true
 
@@ -19,7 +21,7 @@ if [[ ${#missing[@]} -eq 0 ]]; then
 else
   sudo=""
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
-  echo "setup: installing ${missing[*]} (apt, about 20 s)..."
+  echo "setup: installing ${missing[*]} (apt, about 20 s; a minute more with chromium)..."
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
