@@ -5,8 +5,8 @@
 #   libopenblas0-pthread  fast BLAS: without it libtorch falls back to reference BLAS (~25x slower matmul)
 #   cmake, g++            build the native shim (native/lft_torch)
 #   libicu72              Unicode normalisation (NFC/NFKC tokenizers) for .NET
-#   chromium              the browser the dashboard tests drive (tests/LocalFineTune.Server.Tests/Browser, through
-#   fonts-dejavu-core     Playwright's driver, which never downloads one); the font gives their screenshots text
+#   chromium              the browser the dashboard tests drive through Playwright (which never downloads one)
+#   fonts-dejavu-core     a font, so the text in those tests' screenshots renders
 set -euo pipefail
 packages=(libtorch-dev libopenblas0-pthread cmake g++ libicu72 chromium fonts-dejavu-core)
 quiet=false
