@@ -44,20 +44,8 @@ public abstract partial class AdoJobStore
         return appended;
     }
 
-    public Page<JobEvent> ListEvents(string jobId, long? after = null, int limit = 20)
-    {
-        var pageSize = ClampLimit(limit);
-        using var c = Open();
-        EnsureExists(c, null, jobId);
-        // PostgreSQL cannot type a bare NULL parameter in "@after IS NULL": add the condition only when given.
-        var afterSql = after is null ? "" : " AND id < @after";
-        var rows = c.Query(null, $"""
-            SELECT {JobRows.EventColumns} FROM job_events
-            WHERE job_id = @job{afterSql}
-            ORDER BY id DESC LIMIT @limit
-            """, JobRows.ReadEvent, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
-        return ToPage(rows, pageSize);
-    }
+    public Page<JobEvent> ListEvents(string jobId, long? after = null, int limit = 20) =>
+        NewestFirst(jobId, "job_events", JobRows.EventColumns, JobRows.ReadEvent, after, limit);
 
     public IReadOnlyList<JobEvent> ReadEventsSince(string jobId, long sinceId, int limit = 100)
     {
@@ -87,17 +75,22 @@ public abstract partial class AdoJobStore
         });
     }
 
-    public Page<JobCheckpoint> ListCheckpoints(string jobId, long? after = null, int limit = 10)
+    public Page<JobCheckpoint> ListCheckpoints(string jobId, long? after = null, int limit = 10) =>
+        NewestFirst(jobId, "job_checkpoints", JobRows.CheckpointColumns, JobRows.ReadCheckpoint, after, limit);
+
+    /// <summary>One page of a job's rows in <paramref name="table"/>, newest first, older than <paramref name="after"/>.</summary>
+    private Page<T> NewestFirst<T>(string jobId, string table, string columns, Func<DbDataReader, T> read, long? after, int limit)
     {
         var pageSize = ClampLimit(limit);
         using var c = Open();
         EnsureExists(c, null, jobId);
+        // PostgreSQL cannot type a bare NULL parameter in "@after IS NULL": add the condition only when given.
         var afterSql = after is null ? "" : " AND id < @after";
         var rows = c.Query(null, $"""
-            SELECT {JobRows.CheckpointColumns} FROM job_checkpoints
+            SELECT {columns} FROM {table}
             WHERE job_id = @job{afterSql}
             ORDER BY id DESC LIMIT @limit
-            """, JobRows.ReadCheckpoint, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
+            """, read, ("@job", jobId), ("@after", after), ("@limit", pageSize + 1));
         return ToPage(rows, pageSize);
     }
 

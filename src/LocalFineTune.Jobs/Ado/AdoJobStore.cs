@@ -132,6 +132,13 @@ public abstract partial class AdoJobStore : IJobStore
         return result;
     }
 
+    /// <summary>Runs a read on its own connection outside a write transaction: readers do not wait for the write lock.</summary>
+    private T WithConnection<T>(Func<DbConnection, T> read)
+    {
+        using var c = Open();
+        return read(c);
+    }
+
     private static JobRecord? GetJob(DbConnection c, DbTransaction? tx, string id) =>
         c.Query(tx, $"SELECT {JobRows.JobColumns} FROM jobs WHERE id = @id", JobRows.ReadJob, ("@id", id))
             .FirstOrDefault();
