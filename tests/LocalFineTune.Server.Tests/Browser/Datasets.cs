@@ -18,11 +18,17 @@ public static class Datasets
         return text.ToString();
     }
 
-    /// <summary><paramref name="jsonl"/> with line <paramref name="line"/> (1-based) replaced by text that is not JSON.</summary>
-    public static string WithBadLine(string jsonl, int line)
+    /// <summary>A line that is not JSON: the upload itself (POST /v1/files) refuses the file.</summary>
+    public const string NotJson = "Fridge is noisy -> check the fan";
+
+    /// <summary>A JSON object that is no example (no messages, prompt or text): the upload takes it, the data check does not.</summary>
+    public const string NotAnExample = """{"question":"Fridge is noisy?"}""";
+
+    /// <summary><paramref name="jsonl"/> with line <paramref name="line"/> (1-based) replaced by <paramref name="replacement"/>.</summary>
+    public static string WithLine(string jsonl, int line, string replacement)
     {
         var lines = jsonl.TrimEnd('\n').Split('\n');
-        lines[line - 1] = "Fridge is noisy -> check the fan";
+        lines[line - 1] = replacement;
         return string.Join('\n', lines) + "\n";
     }
 }

@@ -6,8 +6,8 @@ using static Microsoft.Playwright.Assertions;
 namespace LocalFineTune.Server.Tests.Browser;
 
 /// <summary>
-/// Issue 16.4b and d: New job with an upload whose bad line is named, then the fixed file trains while Job detail's
-/// loss curve grows live; the id copies to the clipboard; the finished model streams text in the Playground.
+/// Issue 16.4b and d: New job with an upload whose bad line is named (by the upload, then by the data check's report
+/// with the estimate), then the fixed file trains while Job detail's loss curve grows live; the id copies to the clipboard; the finished model streams text in the Playground.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class NewJobBrowserTests
@@ -25,22 +25,37 @@ public sealed class NewJobBrowserTests
         await world.OpenAsync("#/new", "New fine-tuning job");
         var good = Datasets.ChatJsonl(Examples);
 
-        await ChooseUpload(page, Datasets.WithBadLine(good, 3));
+        await ChooseUpload(page, Datasets.WithLine(good, 3, Datasets.NotJson));
         await page.GetByLabel("Base model").SelectOptionAsync("tiny");
         await page.GetByLabel("Epochs").FillAsync("2");
         await page.GetByLabel("Batch size").FillAsync("1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start fine-tuning" }).ClickAsync();
+        await Start(page);
         var dataError = page.Locator("#data-error");
         await Expect(dataError).ToBeVisibleAsync();
         await Expect(dataError).ToContainTextAsync("line 3 is not a JSON object");
-        await world.ScreenshotAsync("new-job-bad-line");
+        await world.ScreenshotAsync("new-job-upload-refused");
+
+        await ChooseUpload(page, Datasets.WithLine(good, 5, Datasets.NotAnExample));
+        await Start(page);
+        var report = page.Locator("section#validation-report");
+        await Expect(report.Locator("#start-refused")).ToBeVisibleAsync();
+        await Expect(report.Locator("tr[data-line=\"5\"] td.code")).ToHaveTextAsync(new Regex(@"\w"));
+        await Expect(report.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(page).ToHaveURLAsync(new Regex("#/new$"));
+        await world.ScreenshotAsync("new-job-check-refused");
 
         await ChooseUpload(page, good);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start fine-tuning" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check data" }).ClickAsync();
+        await Expect(report.Locator("#validation-title")).ToHaveTextAsync("Data check: valid");
+        await Expect(report.Locator("#estimate")).ToContainTextAsync("Estimated time");
+        await Expect(report.Locator("tr[data-line]")).ToHaveCountAsync(0);
+        await world.ScreenshotAsync("new-job-check-valid");
+        await Start(page);
         await Expect(page).ToHaveURLAsync(new Regex("#/jobs/ftjob-"));
         var jobId = await Pages.JobIdOnDetailAsync(page);
 
         await AssertTheLossCurveGrowsWhileRunning(page);
+        await Expect(page.Locator("main section.card").First).Not.ToContainTextAsync("null"); // was printed for "no error yet"
         await world.ScreenshotAsync("job-detail-training");
         await page.GetByRole(AriaRole.Button, new() { Name = "Copy id" }).ClickAsync();
         Assert.Equal(jobId, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
@@ -59,6 +74,8 @@ public sealed class NewJobBrowserTests
         await world.ScreenshotAsync("playground");
         world.AssertNoPageErrors();
     }
+
+    private static Task Start(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Start fine-tuning" }).ClickAsync();
 
     private static Task ChooseUpload(IPage page, string jsonl) =>
         page.GetByLabel("File (.jsonl or .csv)").SetInputFilesAsync(new FilePayload

@@ -35,6 +35,10 @@ onConnection((ok) => {
   banner.textContent = ok ? '' : 'Connection to the server lost. Retrying…';
 });
 
+// A page at rest asks the server nothing (Jobs once every job is final, Models, a half-filled form), so the banner would
+// only say the server is gone at the next click, and stay up until then once it is back: a light GET /health keeps it true.
+setInterval(() => { if (!document.hidden) get('/health').catch(() => {}); }, 5000);
+
 // Sign-out only means something when the server has a key (GET / says so to non-browser clients).
 (async () => {
   try {

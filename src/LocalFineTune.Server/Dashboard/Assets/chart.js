@@ -12,7 +12,11 @@ function svg(tag, attrs, text) {
   return node;
 }
 
-const fmt = (v) => (Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toPrecision(3));
+// Learning rates are 1e-5-ish: toPrecision would write 0.0000192, wider than the axis margin; exponents fit.
+const fmt = (v) => {
+  if (Math.abs(v) >= 100 || Number.isInteger(v)) return String(Math.round(v));
+  return Math.abs(v) < 0.01 ? v.toExponential(2) : v.toPrecision(3);
+};
 
 /** Draws series [{name, cls, points:[{x,y}]}] into container (replacing what was there). */
 export function lineChart(container, series, { xLabel = 'step', yLabel = 'loss' } = {}) {

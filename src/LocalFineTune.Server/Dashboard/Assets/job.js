@@ -20,6 +20,7 @@ export function render(view, [jobId]) {
   const config = h('pre.config');
   const message = h('div');
   let last = {};
+  let lastJob = {};
   let source = null;
   let retry = null;
 
@@ -49,19 +50,27 @@ export function render(view, [jobId]) {
     log.prepend(h(`li.l-${e.level}`, {}, h('time', {}, fmtTime(e.created_at)), ' ', e.message));
   }
 
-  function onStatus(job) {
-    summary.replaceChildren(...renderSummary(job, message));
-    config.textContent = JSON.stringify(job.config ?? {}, null, 2);
+  // Metric events come more often than status updates: both redraw the live numbers, or the panel would show "—"
+  // beside a learning-rate chart that already has points.
+  function renderLive() {
     live.replaceChildren(
       h('dt', {}, 'Learning rate'), h('dd', {}, last.learning_rate !== undefined ? Number(last.learning_rate).toExponential(3) : '—'),
-      h('dt', {}, 'Tokens/s'), h('dd', {}, fmtNum(job.tokens_per_second ?? last.tokens_per_second, 1)),
+      h('dt', {}, 'Tokens/s'), h('dd', {}, fmtNum(lastJob.tokens_per_second ?? last.tokens_per_second, 1)),
       h('dt', {}, 'Grad norm'), h('dd', {}, fmtNum(last.grad_norm, 3)));
+  }
+
+  function onStatus(job) {
+    // replaceChildren would print a null (no error, no model yet) as the text "null".
+    summary.replaceChildren(...renderSummary(job, message).filter(Boolean));
+    config.textContent = JSON.stringify(job.config ?? {}, null, 2);
+    lastJob = job;
+    renderLive();
     if (isFinal(job.status)) loadCheckpoints(jobId, checkpoints);
   }
 
   function follow() {
     source = new EventSource(`/api/finetune/jobs/${id}/events?stream=true`);
-    source.addEventListener('job_event', (m) => { onEvent(JSON.parse(m.data)); redraw(); });
+    source.addEventListener('job_event', (m) => { onEvent(JSON.parse(m.data)); redraw(); renderLive(); });
     source.addEventListener('progress', (m) => {
       message.replaceChildren();
       const job = JSON.parse(m.data);
