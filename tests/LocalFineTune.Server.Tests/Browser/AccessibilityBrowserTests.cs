@@ -43,10 +43,8 @@ public sealed class AccessibilityBrowserTests
         world.AssertNoPageErrors();
     }
 
-    // Its own test so the bug below skips one assertion, not the whole page walk. Remove the Skip with the fix.
-    [BrowserFact(Skip = "Dashboard bug (newjob.js, owned by the New job work): input#data-path has no label; the field's " +
-        "<label for> names only #data-file, so a screen reader announces the data-root path box without a name. " +
-        "Fix: give #data-path an aria-label (or its own label) in newjob.js, then remove this Skip.")]
+    // Its own test: the data-root path box is only shown after choosing that source.
+    [BrowserFact]
     public async Task NewJob_TheDataRootPathInput_HasAnAccessibleName()
     {
         await using var world = await DashboardBrowser.StartAsync();

@@ -24,7 +24,8 @@ export function render(view) {
   const top = h('div');
   const modelSelect = h('select#model', { required: true });
   const upload = h('input#data-file', { type: 'file', accept: '.jsonl,.csv' });
-  const path = h('input#data-path', { type: 'text', placeholder: 'data/train.jsonl', hidden: true });
+  // The field's <label for> names the upload box; the path box, shown instead of it, needs its own name.
+  const path = h('input#data-path', { type: 'text', placeholder: 'data/train.jsonl', hidden: true, 'aria-label': 'Path under the data root' });
   const validation = h('input#validation', { type: 'file', accept: '.jsonl,.csv' });
   const suffix = h('input#suffix', { type: 'text', placeholder: 'optional, e.g. frigo', maxlength: 64 });
   const seed = h('input#seed', { type: 'number', value: '42', min: 0 });
