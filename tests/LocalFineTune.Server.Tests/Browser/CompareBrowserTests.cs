@@ -37,6 +37,11 @@ public sealed class CompareBrowserTests
         var curves = page.Locator("main section.card:has(h2:text-is('Eval loss per step')) svg.chart path.series");
         await Expect(curves).ToHaveCountAsync(2);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Held-out prompts" })).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        var samples = page.Locator("main table.samples");
+        await Expect(samples.Locator("thead th")).ToHaveTextAsync(["Prompt", "Expected", "tiny", "phi"]);
+        // An unbroken answer once widened its column past the screen, pushing the other model's answers out of sight.
+        Assert.True(await samples.EvaluateAsync<bool>("t => t.scrollWidth <= t.parentElement.clientWidth"),
+            "the held-out answers table is wider than its box: a long answer does not wrap");
         await world.ScreenshotAsync("compare-report");
         world.AssertNoPageErrors();
     }

@@ -83,6 +83,8 @@ public sealed class DashboardBrowser : IAsyncDisposable
     {
         var path = Path.Combine(AppContext.BaseDirectory, "screenshots", _test, name + ".png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // From the top: a page scrolled by a focus() would have its sticky header drawn in the middle of the picture.
+        await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
     }
 

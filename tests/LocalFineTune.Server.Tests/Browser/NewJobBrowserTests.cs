@@ -41,6 +41,7 @@ public sealed class NewJobBrowserTests
         await Expect(report.Locator("#start-refused")).ToBeVisibleAsync();
         await Expect(report.Locator("tr[data-line=\"5\"] td.code")).ToHaveTextAsync(new Regex(@"\w"));
         await Expect(report.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(report).Not.ToContainTextAsync("null"); // absent parts were printed as "null"
         await Expect(page).ToHaveURLAsync(new Regex("#/new$"));
         await world.ScreenshotAsync("new-job-check-refused");
 

@@ -101,7 +101,7 @@ function samplesTable(report) {
   if (report.samples_status === 'failed') return h('div.error', { role: 'alert' }, report.samples_error);
   if (!report.samples || report.samples.length === 0) return h('div');
   const names = report.models.filter((m) => m.status === 'succeeded').map((m) => m.model);
-  return h('section.card', {}, h('h2', {}, 'Held-out prompts'), h('div.table-wrap', {}, h('table.jobs', {},
+  return h('section.card', {}, h('h2', {}, 'Held-out prompts'), h('div.table-wrap', {}, h('table.jobs.samples', {},
     h('thead', {}, h('tr', {}, ['Prompt', 'Expected', ...names].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, report.samples.map((s) => h('tr', {},
       h('td', { 'data-label': 'Prompt' }, s.prompt),

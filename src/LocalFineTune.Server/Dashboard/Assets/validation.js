@@ -9,12 +9,13 @@ const plural = (n, word) => `${int(n)} ${word}${n === 1 ? '' : 's'}`;
 export function renderReport(section, { valid, report, estimate }) {
   section.hidden = false;
   const title = valid ? 'Data check: valid' : `Data check: ${plural(report.error_count, 'error')}`;
-  section.replaceChildren(
+  // replaceChildren would print each absent part (no warnings, no estimate, no errors) as the text "null".
+  section.replaceChildren(...[
     h('h2#validation-title', { class: valid ? 'ok-text' : 'error-text' }, title),
     h('dl.kv', {}, ...facts(report)),
     warnings(report),
     estimate ? estimateBox(estimate) : null,
-    errorsTable(report));
+    errorsTable(report)].filter(Boolean));
 }
 
 /** Start was refused: said above the report, which keeps the errors to fix. */
