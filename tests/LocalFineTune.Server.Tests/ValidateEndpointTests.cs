@@ -42,6 +42,20 @@ public sealed class ValidateEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task AutoEpochs_TheReportAndTheEstimateCountTheEpochsTheTrainerWillRun()
+    {
+        var result = await Validate("""{"model":"tiny","dataset_url":"train.csv","epochs":"auto","batch_size":4}""");
+
+        var report = result.GetProperty("report");
+        var examples = report.GetProperty("n_examples").GetInt32();
+        // About 22 training examples: "auto" trains small sets for enough epochs to see ~100 examples, not the default 3.
+        var epochs = (100 + examples - 1) / examples;
+        Assert.Equal(epochs, report.GetProperty("epochs").GetInt32());
+        Assert.Equal(epochs, result.GetProperty("estimate").GetProperty("epochs").GetInt32());
+        Assert.Equal(report.GetProperty("total_training_tokens").GetInt64(), result.GetProperty("estimate").GetProperty("training_tokens").GetInt64());
+    }
+
+    [Fact]
     public async Task JsonlWithABadLine3_IsA200WithValidFalse_AndTheErrorNamesLine3AndItsCode()
     {
         var lines = Enumerable.Range(0, 12).Select(i => $"{{\"text\":\"note {i}\"}}").ToList();

@@ -42,7 +42,7 @@ public static class PreferenceValidator
             TokensPerExample = trainingLengths is { Count: > 0 } ? new TokenStatistics(trainingLengths.Min(), trainingLengths.Average(), trainingLengths.Max()) : null,
             MaxSeqLength = options.MaxSeqLength,
             TruncatedExampleCount = trainingLengths is null || options.MaxSeqLength is null ? null : trainingLengths.Count(n => n > options.MaxSeqLength),
-            Epochs = options.Epochs,
+            Epochs = options.EpochsFor(training.Count),
             // Both answers are trained on (with the prompt each time), each capped at the context length.
             TokensPerEpoch = trainingLengths?.Sum(n => (long)Math.Min(n, options.MaxSeqLength ?? int.MaxValue)),
         };

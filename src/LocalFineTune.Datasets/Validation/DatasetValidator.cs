@@ -56,7 +56,7 @@ public static class DatasetValidator
         TokensPerExample = tokens?.Statistics,
         MaxSeqLength = options.MaxSeqLength,
         TruncatedExampleCount = tokens?.TruncatedCount,
-        Epochs = options.Epochs,
+        Epochs = options.EpochsFor(training.Count),
         TokensPerEpoch = tokens?.TokensPerEpoch,
     };
 

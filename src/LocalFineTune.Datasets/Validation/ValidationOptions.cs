@@ -31,4 +31,10 @@ public sealed record ValidationOptions
 
     /// <summary>Epochs the caller resolved (OpenAI's "auto" must be resolved before); used for total training tokens.</summary>
     public int Epochs { get; init; } = 3;
+
+    /// <summary>When set, the epochs for a training set of N examples (the trainer's "auto" rule, which depends on N):
+    /// the report then counts the tokens the job will really train on. Overrides <see cref="Epochs"/>.</summary>
+    public Func<int, int>? EpochsForExampleCount { get; init; }
+
+    internal int EpochsFor(int exampleCount) => EpochsForExampleCount?.Invoke(exampleCount) ?? Epochs;
 }

@@ -48,7 +48,7 @@ public static class DatasetCheck
             MaxExampleCharacters = settings.MaxExampleCharacters > 0 ? settings.MaxExampleCharacters : null,
             MaxExampleCharactersSetting = $"{DatasetValidationSettings.Section}:MaxExampleCharacters",
             MaxSeqLength = trainingOptions.MaxSeqLength ?? ContextLength(modelPath),
-            Epochs = trainingOptions.Epochs.Value ?? AutoEpochs.Default,
+            EpochsForExampleCount = count => AutoEpochs.Resolve(trainingOptions.Epochs, count),
         };
     }
 

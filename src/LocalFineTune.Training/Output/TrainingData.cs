@@ -46,7 +46,7 @@ public sealed record TrainingData(
             MinExamples = request.MinExamples,
             CountTokens = countTokens,
             MaxSeqLength = maxSeq,
-            Epochs = options.Epochs.Value ?? AutoEpochs.Default,
+            EpochsForExampleCount = count => AutoEpochs.Resolve(options.Epochs, count),
         },
     };
 }
