@@ -1,7 +1,7 @@
 // Compare: fine-tune several bases on one dataset (POST /api/finetune/compare) and show the comparison
 // (GET /api/finetune/compare/{id}): the table with the best marked, eval-loss curves overlaid, held-out answers.
 import { get, post } from './api.js';
-import { h, errorBox, fmtNum, fmtDuration, statusBadge } from './ui.js';
+import { h, errorBox, fmtNum, fmtDuration, statusBadge, field, errorSlot, clearFieldErrors, showFieldError, keepFocus } from './ui.js';
 import { lineChart } from './chart.js';
 
 const colour = (i) => `c${(i % 6) + 1}`;
@@ -10,19 +10,34 @@ export function render(view, [id]) {
   return id ? renderReport(view, id) : renderForm(view);
 }
 
+// Which control an API error's param names ("models[2]" is one of the chosen bases).
+const FIELD_OF = [
+  [/^models(\[\d+\])?$/, 'cmp-models'], [/^dataset_url$/, 'cmp-dataset'], [/^epochs$/, 'cmp-epochs'],
+  [/^samples$/, 'cmp-samples'], [/^seed$/, 'cmp-seed'],
+];
+
 function renderForm(view) {
   const message = h('div');
-  const models = h('fieldset.fields', {}, h('legend', {}, 'Bases to compare (2 to 8)'));
-  const form = h('form.stack', { onsubmit: (e) => { e.preventDefault(); start(); } },
+  const more = h('input#cmp-more', { type: 'text', placeholder: 'tiny-gpt2-finetuned-20240115_103045', 'aria-describedby': 'cmp-models-error' });
+  const checkboxes = h('div.radio-row');
+  const models = h('fieldset#f-cmp-models', { 'aria-describedby': 'cmp-models-error' }, h('legend', {}, 'Bases to compare (2 to 8)'),
+    checkboxes, h('div.field', {}, h('label', { for: 'cmp-more' }, 'Other models (fine-tuned names, comma-separated)'), more),
+    errorSlot('cmp-models'));
+  const dataset = h('input#cmp-dataset', { required: true, placeholder: 'data/frigo_training.csv' });
+  const epochs = h('input#cmp-epochs', { value: 'auto', inputmode: 'numeric' });
+  const samples = h('input#cmp-samples', { type: 'number', min: 0, max: 20, value: 5 });
+  const seed = h('input#cmp-seed', { type: 'number', min: 0, value: 42 });
+  const form = h('form.stack', { novalidate: true, onsubmit: (e) => { e.preventDefault(); start(); } },
     models,
     h('div.fields', {},
-      h('label', {}, 'Dataset under the data root', h('input', { name: 'dataset_url', required: true, placeholder: 'data/frigo_training.csv' })),
-      h('label', {}, 'Epochs', h('input', { name: 'epochs', value: 'auto' })),
-      h('label', {}, 'Held-out prompts answered', h('input', { name: 'samples', type: 'number', min: 0, max: 20, value: 5 })),
-      h('label', {}, 'Seed', h('input', { name: 'seed', type: 'number', min: 0, value: 42 }))),
-    h('button', { type: 'submit' }, 'Start comparison'));
-  const open = h('form.stack', { onsubmit: (e) => { e.preventDefault(); location.hash = `#/compare/${encodeURIComponent(open.elements.id.value.trim())}`; } },
-    h('label', {}, 'Open a comparison by id', h('input', { name: 'id', placeholder: 'cmp-…', required: true })), h('button', { type: 'submit' }, 'Open'));
+      field('cmp-dataset', 'Dataset under the data root', dataset),
+      field('cmp-epochs', 'Epochs', epochs, '"auto" or 1–20'),
+      field('cmp-samples', 'Held-out prompts answered', samples, '0 to 20'),
+      field('cmp-seed', 'Seed', seed)),
+    h('div.toolbar', {}, h('button.primary', { type: 'submit' }, 'Start comparison')));
+  const openId = h('input#cmp-open', { required: true, placeholder: 'cmp-…' });
+  const open = h('form.stack', { onsubmit: (e) => { e.preventDefault(); location.hash = `#/compare/${encodeURIComponent(openId.value.trim())}`; } },
+    field('cmp-open', 'Open a comparison by id', openId), h('div.toolbar', {}, h('button', { type: 'submit' }, 'Open')));
   view.append(h('h1', {}, 'Compare bases'), message, h('section.card', {}, form), h('section.card', {}, open));
 
   // The bases on disk: the catalog's present ones and local folders the catalog does not name (tiny-gpt2).
@@ -30,23 +45,21 @@ function renderForm(view) {
     const catalog = info.catalog || [];
     const names = new Set(catalog.map((c) => c.name));
     const present = [...(info.supported_models || []).filter((m) => !names.has(m)), ...catalog.filter((c) => c.present).map((c) => c.name)];
-    for (const name of present) models.append(h('label.inline', {}, h('input', { type: 'checkbox', name: 'model', value: name }), ` ${name}`));
-    models.append(h('label', {}, 'Other models (fine-tuned names, comma-separated)', h('input', { name: 'more', placeholder: 'tiny-gpt2-finetuned-20240115_103045' })));
+    checkboxes.replaceChildren(...present.map((name) => h('label', {}, h('input', { type: 'checkbox', name: 'model', value: name }), name)));
   }).catch((e) => message.replaceChildren(errorBox(e)));
 
   async function start() {
-    message.replaceChildren();
-    const f = form.elements;
-    const more = (f.more ? f.more.value : '').split(',').map((m) => m.trim()).filter(Boolean);
-    const chosen = [...[...form.querySelectorAll('input[name=model]:checked')].map((c) => c.value), ...more];
-    const body = { models: chosen, dataset_url: f.dataset_url.value.trim(), samples: Number(f.samples.value), seed: Number(f.seed.value) };
-    const epochs = f.epochs.value.trim();
-    if (epochs && epochs !== 'auto') body.epochs = Number(epochs);
+    clearFieldErrors(form, message);
+    const typed = more.value.split(',').map((m) => m.trim()).filter(Boolean);
+    const chosen = [...[...form.querySelectorAll('input[name=model]:checked')].map((c) => c.value), ...typed];
+    const body = { models: chosen, dataset_url: dataset.value.trim(), samples: Number(samples.value), seed: Number(seed.value) };
+    const e = epochs.value.trim();
+    if (e && e !== 'auto') body.epochs = isNaN(Number(e)) ? e : Number(e);
     try {
       const started = await post('/api/finetune/compare', body);
       location.hash = `#/compare/${started.comparison_id}`;
-    } catch (e) {
-      message.replaceChildren(errorBox(e));
+    } catch (error) {
+      showFieldError(form, message, error, FIELD_OF);
     }
   }
 }
@@ -58,22 +71,28 @@ function renderReport(view, id) {
   const samples = h('div');
   view.append(h('h1', {}, `Comparison ${id}`), message, h('section.card', {}, table), h('section.card', {}, h('h2', {}, 'Eval loss per step'), chart), samples);
   let timer = null;
+  let stopped = false;
   async function load() {
     try {
       const report = await get(`/api/finetune/compare/${encodeURIComponent(id)}`);
-      table.replaceChildren(reportTable(report));
+      keepFocus(table, () => table.replaceChildren(reportTable(report)));
       lineChart(chart, report.models.map((m, i) => ({
         name: m.model, cls: colour(i), points: (m.eval_history || []).map((e) => ({ x: e.step, y: e.eval_loss })),
       })));
       samples.replaceChildren(samplesTable(report));
+      message.replaceChildren();
       // The held-out answers are generated after the jobs end, so keep polling until they are in too.
-      if (report.status !== 'completed' || report.samples_status === 'generating') timer = setTimeout(load, 3000);
+      if (!stopped && (report.status !== 'completed' || report.samples_status === 'generating')) {
+        timer = setTimeout(load, 3000);
+      }
     } catch (e) {
       message.replaceChildren(errorBox(e));
+      // A lost connection or a restart: keep trying (a 404 for an unknown id will not heal).
+      if (!stopped && e.status !== 404) timer = setTimeout(load, 5000);
     }
   }
   load();
-  return () => clearTimeout(timer);
+  return () => { stopped = true; clearTimeout(timer); };
 }
 
 function reportTable(report) {
@@ -93,7 +112,7 @@ function reportTable(report) {
         h('td', { 'data-label': 'Tokens/s' }, fmtNum(m.tokens_per_second, 0)),
         h('td', { 'data-label': 'Parameters' }, m.parameters ? `${(m.parameters / 1e6).toFixed(1)}M` : '—'),
         h('td', { 'data-label': 'Size' }, m.folder_bytes ? `${(m.folder_bytes / 1e6).toFixed(1)} MB` : '—'),
-        h('td', { 'data-label': 'Job' }, m.job_id ? h('a', { href: `#/jobs/${encodeURIComponent(m.job_id)}` }, m.job_id) : '—')))))));
+        h('td', { 'data-label': 'Job' }, m.job_id ? h('a', { href: `#/jobs/${encodeURIComponent(m.job_id)}`, 'data-key': m.job_id }, m.job_id) : '—')))))));
 }
 
 function samplesTable(report) {

@@ -3,7 +3,7 @@
 // the kept checkpoints (/v1/fine_tuning/jobs/{id}/checkpoints), the resolved config and eval before/after.
 import { get, post } from './api.js';
 import { lineChart } from './chart.js';
-import { h, fmtTime, fmtDuration, fmtNum, isFinal, modelName, copy, errorBox, statusBadge, progressBar } from './ui.js';
+import { h, fmtTime, fmtDuration, fmtNum, isFinal, modelName, copy, errorBox, statusBadge, progressBar, showRowError } from './ui.js';
 
 export function render(view, [jobId]) {
   const id = encodeURIComponent(jobId);
@@ -15,7 +15,8 @@ export function render(view, [jobId]) {
   const chart = h('div.chart-box');
   const lrChart = h('div.chart-box');
   const live = h('dl.kv');
-  const log = h('ol.log', { 'aria-live': 'polite' });
+  // role=log: new lines are announced politely (prepended, newest first, as they are shown).
+  const log = h('ol.log', { role: 'log', 'aria-live': 'polite', 'aria-label': 'Event log' });
   const checkpoints = h('div');
   const config = h('pre.config');
   const message = h('div');
@@ -23,6 +24,7 @@ export function render(view, [jobId]) {
   let lastJob = {};
   let source = null;
   let retry = null;
+  let stopped = false;
 
   view.append(
     h('div.toolbar', {}, h('a', { href: '#/jobs' }, '← Jobs'), h('h1.mono', {}, jobId)),
@@ -61,7 +63,7 @@ export function render(view, [jobId]) {
 
   function onStatus(job) {
     // replaceChildren would print a null (no error, no model yet) as the text "null".
-    summary.replaceChildren(...renderSummary(job, message).filter(Boolean));
+    summary.replaceChildren(...renderSummary(job).filter(Boolean));
     config.textContent = JSON.stringify(job.config ?? {}, null, 2);
     lastJob = job;
     renderLive();
@@ -79,9 +81,24 @@ export function render(view, [jobId]) {
       if (isFinal(job.status)) source.close();
     });
     source.onerror = () => {
-      if (source.readyState === EventSource.CLOSED) return;
+      if (stopped) return;
       message.replaceChildren(h('div.banner.inline', { role: 'status' }, 'Live updates interrupted; reconnecting…'));
+      // CONNECTING: the browser retries by itself. CLOSED (the server answered an error, e.g. while restarting): it
+      // never will, so the status is read again and the stream reopened (its replay is deduplicated by event id).
+      if (source.readyState === EventSource.CLOSED) { clearTimeout(retry); retry = setTimeout(resume, 3000); }
     };
+  }
+
+  async function resume() {
+    try {
+      const job = await get(`/api/finetune/status/${id}`);
+      message.replaceChildren();
+      onStatus(job);
+      if (!stopped && !isFinal(job.status)) follow();
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+      if (!stopped) retry = setTimeout(resume, 5000);
+    }
   }
 
   (async () => {
@@ -93,19 +110,20 @@ export function render(view, [jobId]) {
       message.replaceChildren(errorBox(e));
     }
   })();
-  return () => { source?.close(); clearTimeout(retry); };
+  return () => { stopped = true; source?.close(); clearTimeout(retry); };
 }
 
-function renderSummary(job, message) {
+function renderSummary(job) {
   const name = modelName(job);
-  const cancel = async () => {
-    try { await post(`/api/finetune/jobs/${encodeURIComponent(job.job_id)}/cancel`); } catch (e) { message.replaceChildren(errorBox(e)); }
+  const cancel = async (event) => {
+    const toolbar = event.currentTarget.parentElement;
+    try { await post(`/api/finetune/jobs/${encodeURIComponent(job.job_id)}/cancel`); } catch (e) { showRowError(toolbar, e); }
   };
   const change = job.eval_loss_before != null && job.eval_loss_after != null ? job.eval_loss_after - job.eval_loss_before : null;
   return [
-    h('div.toolbar', {}, statusBadge(job.status), progressBar(job.progress),
-      h('button', { type: 'button', onclick: (e) => copy(job.job_id, e.currentTarget) }, 'Copy id'),
-      name ? h('button', { type: 'button', onclick: (e) => copy(name, e.currentTarget) }, 'Copy name') : null,
+    h('div.toolbar', {}, statusBadge(job.status), progressBar(job.progress, 'Training progress'),
+      h('button', { type: 'button', 'aria-label': 'Copy the job id', onclick: (e) => copy(job.job_id, e.currentTarget) }, 'Copy id'),
+      name ? h('button', { type: 'button', 'aria-label': `Copy the fine-tuned model name ${name}`, onclick: (e) => copy(name, e.currentTarget) }, 'Copy name') : null,
       name ? h('a.button', { href: `#/playground?model=${encodeURIComponent(name)}` }, 'Try in Playground') : null,
       isFinal(job.status) ? null : h('button.danger', { type: 'button', onclick: cancel }, 'Cancel')),
     job.error ? h('div.error', { role: 'alert' }, `${job.error.code}: ${job.error.message}`) : null,
@@ -132,7 +150,8 @@ async function loadCheckpoints(jobId, box) {
       body.data.map((c) => h('li', {},
         h('span.mono', {}, c.fine_tuned_model_checkpoint), ` step ${c.step_number} `,
         c.metrics?.train_loss !== undefined ? h('span.muted', {}, `loss ${fmtNum(c.metrics.train_loss)} `) : null,
-        h('a.button', { href: `#/playground?model=${encodeURIComponent(c.fine_tuned_model_checkpoint)}` }, 'Use in Playground')))));
+        h('a.button', { href: `#/playground?model=${encodeURIComponent(c.fine_tuned_model_checkpoint)}`,
+          'aria-label': `Use checkpoint at step ${c.step_number} in the Playground` }, 'Use in Playground')))));
   } catch (e) {
     box.replaceChildren(errorBox(e));
   }

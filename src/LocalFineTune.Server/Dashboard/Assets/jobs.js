@@ -1,7 +1,7 @@
 // Jobs: every job (GET /api/finetune/jobs, paged with ?after=) with status, progress, ETA, base and created time;
 // filter by status; copy the id or the fine-tuned model name; cancel; open. Refreshes while any job is active.
 import { get, post } from './api.js';
-import { h, fmtTime, fmtDuration, isFinal, modelName, copy, errorBox, statusBadge, progressBar } from './ui.js';
+import { h, fmtTime, fmtDuration, isFinal, modelName, copy, errorBox, statusBadge, progressBar, keepFocus } from './ui.js';
 
 const STATUSES = ['', 'validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled'];
 
@@ -27,6 +27,8 @@ export function render(view) {
     STATUSES.map((s) => h('option', { value: s }, s ? s.replace('_', ' ') : 'all statuses')));
   const message = h('div');
   const body = h('tbody');
+  // A failed cancel stays next to its row's button across the refreshes (job id → error).
+  const rowErrors = new Map();
   view.append(
     h('div.toolbar', {},
       h('h1', {}, 'Fine-tuning jobs'),
@@ -43,7 +45,7 @@ export function render(view) {
     try {
       const jobs = await listAll(filter.value);
       message.replaceChildren(jobs.length ? '' : h('p.muted', {}, 'No jobs yet. Start one from "New job".'));
-      body.replaceChildren(...jobs.map((job) => row(job, refresh, message)));
+      keepFocus(body, () => body.replaceChildren(...jobs.map((job) => row(job, refresh, rowErrors))));
       if (!stopped && jobs.some((j) => !isFinal(j.status))) timer = setTimeout(refresh, 3000);
     } catch (e) {
       message.replaceChildren(errorBox(e));
@@ -54,22 +56,29 @@ export function render(view) {
   return () => { stopped = true; clearTimeout(timer); };
 }
 
-function row(job, refresh, message) {
+function row(job, refresh, rowErrors) {
   const name = modelName(job);
+  const id = job.job_id;
   const cancel = async () => {
-    if (!confirm(`Cancel ${job.job_id}?`)) return;
-    try { await post(`/api/finetune/jobs/${encodeURIComponent(job.job_id)}/cancel`); refresh(); } catch (e) { message.replaceChildren(errorBox(e)); }
+    if (!confirm(`Cancel ${id}?`)) return;
+    try { await post(`/api/finetune/jobs/${encodeURIComponent(id)}/cancel`); rowErrors.delete(id); } catch (e) { rowErrors.set(id, { message: e.message, fresh: true }); }
+    refresh();
   };
+  const error = rowErrors.get(id);
+  // Announced once, not at every refresh.
+  const alert = error?.fresh ? 'alert' : undefined;
+  if (error) error.fresh = false;
   return h('tr', {},
-    h('td', { 'data-label': 'Job' }, h('a.mono', { href: `#/jobs/${encodeURIComponent(job.job_id)}` }, job.job_id)),
+    h('td', { 'data-label': 'Job' }, h('a.mono', { href: `#/jobs/${encodeURIComponent(id)}`, 'data-key': `${id}:link` }, id)),
     h('td', { 'data-label': 'Status' }, statusBadge(job.status), job.error ? h('div.small.error-text', {}, job.error.message) : null),
-    h('td', { 'data-label': 'Progress' }, progressBar(job.progress)),
+    h('td', { 'data-label': 'Progress' }, progressBar(job.progress, `Progress of ${id}`)),
     h('td', { 'data-label': 'ETA' }, job.status === 'running' ? fmtDuration(job.eta_seconds) : '—'),
     h('td', { 'data-label': 'Base' }, job.model || '—'),
     h('td', { 'data-label': 'Created' }, fmtTime(job.created_at)),
     h('td.actions', { 'data-label': 'Actions' },
-      h('button', { type: 'button', title: 'Copy the job id', onclick: (e) => copy(job.job_id, e.currentTarget) }, 'Copy id'),
-      name ? h('button', { type: 'button', title: 'Copy the fine-tuned model name', onclick: (e) => copy(name, e.currentTarget) }, 'Copy name') : null,
-      isFinal(job.status) ? null : h('button.danger', { type: 'button', onclick: cancel }, 'Cancel'),
-      h('a.button', { href: `#/jobs/${encodeURIComponent(job.job_id)}` }, 'Open')));
+      h('button', { type: 'button', 'aria-label': `Copy the job id ${id}`, 'data-key': `${id}:copy`, onclick: (e) => copy(id, e.currentTarget) }, 'Copy id'),
+      name ? h('button', { type: 'button', 'aria-label': `Copy the fine-tuned model name ${name}`, 'data-key': `${id}:name`, onclick: (e) => copy(name, e.currentTarget) }, 'Copy name') : null,
+      isFinal(job.status) ? null : h('button.danger', { type: 'button', 'aria-label': `Cancel ${id}`, 'data-key': `${id}:cancel`, onclick: cancel }, 'Cancel'),
+      h('a.button', { href: `#/jobs/${encodeURIComponent(id)}`, 'aria-label': `Open ${id}`, 'data-key': `${id}:open` }, 'Open'),
+      error ? h('p.field-error', { role: alert }, error.message) : null));
 }

@@ -1,7 +1,13 @@
 // Playground: streams a chat or a completion from any model or checkpoint (POST /v1/chat/completions or
 // /v1/completions with stream:true, read as server-sent events), with temperature, max tokens and stop sequences.
 import { get, request, readSse } from './api.js';
-import { h, errorBox } from './ui.js';
+import { h, errorBox, field, clearFieldErrors, showFieldError } from './ui.js';
+
+// Which control an API error's param (OpenAI's error.param or ProblemDetails' param) belongs to.
+const FIELD_OF = [
+  [/^model$/, 'pg-model'], [/^temperature$/, 'pg-temp'], [/^max_(new_)?tokens$/, 'pg-max'], [/^stop(\[\d+\])?$/, 'pg-stop'],
+  [/^messages\[0\]/, 'pg-system'], [/^(messages|prompt)/, 'pg-prompt'],
+];
 
 export function render(view, [preset]) {
   const models = h('datalist#model-list');
@@ -12,22 +18,23 @@ export function render(view, [preset]) {
   const temperature = h('input#pg-temp', { type: 'number', min: 0, max: 2, step: 0.1, value: 0.7 });
   const maxTokens = h('input#pg-max', { type: 'number', min: 1, value: 64 });
   const stop = h('input#pg-stop', { type: 'text', placeholder: 'e.g. \\n, ###' });
-  const output = h('div.output', { 'aria-live': 'polite', id: 'pg-output' });
-  const usage = h('p.muted.small');
+  // Announced once complete (aria-busy while streaming), not token by token.
+  const output = h('div.output', { 'aria-live': 'polite', 'aria-busy': 'false', 'aria-labelledby': 'pg-output-h', id: 'pg-output' });
+  const usage = h('p.muted.small', { role: 'status' });
   const message = h('div');
   const send = h('button.primary', { type: 'submit' }, 'Generate');
-  const abortButton = h('button', { type: 'button', disabled: true }, 'Stop');
-  const lbl = (id, text, input) => h('div.field', {}, h('label', { for: id }, text), input);
+  const abortButton = h('button', { type: 'button', disabled: true, 'aria-label': 'Stop generating' }, 'Stop');
   let controller = null;
 
   const form = h('form.stack.card', { novalidate: true },
-    h('div.fields', {}, lbl('pg-model', 'Model', h('div', {}, model, models)), lbl('pg-mode', 'Mode', mode),
-      lbl('pg-temp', 'Temperature', temperature), lbl('pg-max', 'Max tokens', maxTokens),
-      lbl('pg-stop', 'Stop sequences (comma-separated; \\n = newline)', stop)),
-    lbl('pg-system', 'System message (chat)', system),
-    lbl('pg-prompt', 'Prompt', prompt),
+    h('div.fields', {}, field('pg-model', 'Model', h('div', {}, model, models)), field('pg-mode', 'Mode', mode),
+      field('pg-temp', 'Temperature', temperature), field('pg-max', 'Max tokens', maxTokens),
+      field('pg-stop', 'Stop sequences (comma-separated; \\n = newline)', stop)),
+    field('pg-system', 'System message (chat)', system),
+    field('pg-prompt', 'Prompt', prompt),
     h('div.toolbar', {}, send, abortButton));
-  view.append(h('div.toolbar', {}, h('h1', {}, 'Playground')), message, form, h('section.card', {}, h('h2', {}, 'Output'), output, usage));
+  view.append(h('div.toolbar', {}, h('h1', {}, 'Playground')), message, form,
+    h('section.card', {}, h('h2#pg-output-h', {}, 'Output'), output, usage));
 
   get('/v1/models').then((list) => models.replaceChildren(...list.data.map((m) => h('option', { value: m.id }))))
     .catch((e) => message.replaceChildren(errorBox(e)));
@@ -36,8 +43,9 @@ export function render(view, [preset]) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    message.replaceChildren();
+    clearFieldErrors(form, message);
     output.textContent = '';
+    output.setAttribute('aria-busy', 'true');
     usage.textContent = '';
     controller = new AbortController();
     send.disabled = true;
@@ -63,8 +71,11 @@ export function render(view, [preset]) {
       });
       usage.textContent += ` · ${pieces} chunks in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     } catch (e) {
-      if (e.name !== 'AbortError') message.replaceChildren(errorBox(e));
+      // messages[0] is the system message only when one was sent; otherwise it is the prompt.
+      const fieldOf = chat && system.value.trim() ? FIELD_OF : FIELD_OF.filter(([, id]) => id !== 'pg-system');
+      if (e.name !== 'AbortError') showFieldError(form, message, e, fieldOf);
     } finally {
+      output.setAttribute('aria-busy', 'false');
       send.disabled = false;
       abortButton.disabled = true;
     }

@@ -41,6 +41,7 @@ export async function copy(text, button) {
   try {
     await navigator.clipboard.writeText(text);
     flash(button, 'Copied');
+    announce(`Copied ${text}`);
   } catch {
     window.prompt('Copy this:', text);
   }
@@ -60,8 +61,77 @@ export function statusBadge(status) {
   return h(`span.badge.s-${status}`, {}, status.replace('_', ' '));
 }
 
-export function progressBar(fraction) {
+export function progressBar(fraction, label = 'Progress') {
   const pct = Math.round((fraction || 0) * 100);
-  return h('div.progress', { role: 'progressbar', 'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100 },
+  return h('div.progress', { role: 'progressbar', 'aria-label': label, 'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100 },
     h('div.bar', { style: `width:${pct}%` }), h('span', {}, `${pct}%`));
+}
+
+/** Says text to screen readers through index.html's polite live region (what a sighted user sees flash by). */
+export function announce(text) {
+  const region = document.getElementById('announcer');
+  if (!region) return;
+  region.textContent = '';
+  // A fresh text node after a tick, so the same message twice is announced twice.
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+/** The form control inside a field's wrapper (the wrapper itself when it is one). */
+const controlOf = (node) => (node.matches('input, select, textarea') ? node : node.querySelector('input:not([type=radio]), select, textarea'));
+
+/**
+ * A labelled control: div.field#f-<id> with its label, the control, an optional hint and a slot (#<id>-error) for
+ * the API error that names it; hint and error are tied to the control by aria-describedby so a screen reader reads
+ * them with it. The control (or the one inside a wrapper) must have the id.
+ */
+export function field(id, label, control, hint) {
+  const input = controlOf(control);
+  if (input) input.setAttribute('aria-describedby', [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(' '));
+  return h('div.field', { id: `f-${id}` }, h('label', { for: id }, label), control,
+    hint ? h('p.hint', { id: `${id}-hint` }, hint) : null, errorSlot(id));
+}
+
+/** The empty error slot of a field (#<id>-error); for groups (fieldsets) that field() does not build. */
+export const errorSlot = (id) => h('p.field-error', { id: `${id}-error`, role: 'alert', hidden: true });
+
+/** Empties every field's error slot and the top box, and clears the invalid marks. */
+export function clearFieldErrors(form, top) {
+  if (top) top.replaceChildren();
+  form.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach((i) => { i.classList.remove('invalid'); i.removeAttribute('aria-invalid'); });
+}
+
+/**
+ * Shows an API error next to the field it names: fieldOf is [[regex over the error's param (ProblemDetails param,
+ * OpenAI error.param, e.g. "job.epochs"), field id]…]. The control is marked invalid and focused. An error naming
+ * no field here goes in the top box. The message is the server's, which says how to fix it.
+ */
+export function showFieldError(form, top, error, fieldOf) {
+  const id = error.param && fieldOf.find(([re]) => re.test(error.param))?.[1];
+  const slot = id && form.querySelector(`#${id}-error`);
+  if (!slot) {
+    top.replaceChildren(errorBox(error));
+    return;
+  }
+  slot.textContent = error.message;
+  slot.hidden = false;
+  const input = form.querySelector(`#f-${id} :is(input, select, textarea):not([hidden]):not([disabled]):not([type=radio])`);
+  if (input) { input.classList.add('invalid'); input.setAttribute('aria-invalid', 'true'); input.focus(); }
+}
+
+/** An error from a row's button, shown in that row's cell (replacing the previous one) rather than far above. */
+export function showRowError(cell, error) {
+  cell.querySelector('.row-error')?.remove();
+  cell.append(h('p.field-error.row-error', { role: 'alert' }, error.message || String(error)));
+}
+
+/**
+ * Runs render (which replaces container's content) and puts keyboard focus back on the new element with the same
+ * data-key, so a table refreshed every few seconds does not throw the focus of a keyboard user back to the page's top.
+ */
+export function keepFocus(container, render) {
+  const focused = document.activeElement;
+  const key = focused && container.contains(focused) ? focused.dataset.key : undefined;
+  render();
+  if (key) container.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
 }
