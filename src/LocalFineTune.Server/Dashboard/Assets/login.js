@@ -5,6 +5,7 @@ const error = document.getElementById('login-error');
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   error.hidden = true;
+  document.getElementById('api-key').removeAttribute('aria-invalid');
   const key = document.getElementById('api-key').value;
   try {
     const response = await fetch('/dashboard/login', {
@@ -23,4 +24,9 @@ form.addEventListener('submit', async (event) => {
     error.textContent = `The server cannot be reached (${e.message}). Is lft serve running?`;
   }
   error.hidden = false;
+  // Back on the field, marked invalid, so the key can be retyped at once (the alert is read out).
+  const input = document.getElementById('api-key');
+  input.setAttribute('aria-invalid', 'true');
+  input.classList.add('invalid');
+  input.focus();
 });
