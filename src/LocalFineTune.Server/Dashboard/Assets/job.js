@@ -122,8 +122,8 @@ function renderSummary(job) {
   const change = job.eval_loss_before != null && job.eval_loss_after != null ? job.eval_loss_after - job.eval_loss_before : null;
   return [
     h('div.toolbar', {}, statusBadge(job.status), progressBar(job.progress, 'Training progress'),
-      h('button', { type: 'button', 'aria-label': 'Copy the job id', onclick: (e) => copy(job.job_id, e.currentTarget) }, 'Copy id'),
-      name ? h('button', { type: 'button', 'aria-label': `Copy the fine-tuned model name ${name}`, onclick: (e) => copy(name, e.currentTarget) }, 'Copy name') : null,
+      h('button', { type: 'button', onclick: (e) => copy(job.job_id, e.currentTarget) }, 'Copy id'),
+      name ? h('button', { type: 'button', onclick: (e) => copy(name, e.currentTarget) }, 'Copy name') : null,
       name ? h('a.button', { href: `#/playground?model=${encodeURIComponent(name)}` }, 'Try in Playground') : null,
       isFinal(job.status) ? null : h('button.danger', { type: 'button', onclick: cancel }, 'Cancel')),
     job.error ? h('div.error', { role: 'alert' }, `${job.error.code}: ${job.error.message}`) : null,
@@ -151,7 +151,7 @@ async function loadCheckpoints(jobId, box) {
         h('span.mono', {}, c.fine_tuned_model_checkpoint), ` step ${c.step_number} `,
         c.metrics?.train_loss !== undefined ? h('span.muted', {}, `loss ${fmtNum(c.metrics.train_loss)} `) : null,
         h('a.button', { href: `#/playground?model=${encodeURIComponent(c.fine_tuned_model_checkpoint)}`,
-          'aria-label': `Use checkpoint at step ${c.step_number} in the Playground` }, 'Use in Playground')))));
+          'aria-label': `Use in Playground: checkpoint at step ${c.step_number}` }, 'Use in Playground')))));
   } catch (e) {
     box.replaceChildren(errorBox(e));
   }

@@ -76,8 +76,8 @@ function row(job, refresh, rowErrors) {
     h('td', { 'data-label': 'Base' }, job.model || '—'),
     h('td', { 'data-label': 'Created' }, fmtTime(job.created_at)),
     h('td.actions', { 'data-label': 'Actions' },
-      h('button', { type: 'button', 'aria-label': `Copy the job id ${id}`, 'data-key': `${id}:copy`, onclick: (e) => copy(id, e.currentTarget) }, 'Copy id'),
-      name ? h('button', { type: 'button', 'aria-label': `Copy the fine-tuned model name ${name}`, 'data-key': `${id}:name`, onclick: (e) => copy(name, e.currentTarget) }, 'Copy name') : null,
+      h('button', { type: 'button', 'aria-label': `Copy id ${id}`, 'data-key': `${id}:copy`, onclick: (e) => copy(id, e.currentTarget) }, 'Copy id'),
+      name ? h('button', { type: 'button', 'aria-label': `Copy name ${name}`, 'data-key': `${id}:name`, onclick: (e) => copy(name, e.currentTarget) }, 'Copy name') : null,
       isFinal(job.status) ? null : h('button.danger', { type: 'button', 'aria-label': `Cancel ${id}`, 'data-key': `${id}:cancel`, onclick: cancel }, 'Cancel'),
       h('a.button', { href: `#/jobs/${encodeURIComponent(id)}`, 'aria-label': `Open ${id}`, 'data-key': `${id}:open` }, 'Open'),
       error ? h('p.field-error', { role: alert }, error.message) : null));

@@ -48,8 +48,8 @@ function fineTunedTable(models, reload) {
       h('td', { 'data-label': 'Size' }, `${m.size_mb} MB`),
       h('td', { 'data-label': 'Latest' }, m.latest ? h('span.badge.s-succeeded', { title: `latest:${m.base_model} (${m.latest_source})` }, `latest (${m.latest_source})`) : ''),
       h('td.actions', { 'data-label': 'Actions' },
-        h('button', { type: 'button', 'aria-label': `Copy the name ${m.name}`, onclick: (e) => copy(m.name, e.currentTarget) }, 'Copy name'),
-        h('a.button', { href: `#/playground?model=${encodeURIComponent(m.name)}`, 'aria-label': `Open ${m.name} in the Playground` }, 'Playground'),
+        h('button', { type: 'button', 'aria-label': `Copy name ${m.name}`, onclick: (e) => copy(m.name, e.currentTarget) }, 'Copy name'),
+        h('a.button', { href: `#/playground?model=${encodeURIComponent(m.name)}`, 'aria-label': `Playground with ${m.name}` }, 'Playground'),
         m.latest && m.latest_source === 'promoted' ? null
           : h('button', { type: 'button', title: `Make this latest:${m.base_model}`, 'aria-label': `Promote ${m.name} to latest:${m.base_model}`,
             onclick: act(() => post(`/api/finetune/models/${encodeURIComponent(m.name)}/promote`), `Promoted ${m.name}`) }, 'Promote'),
@@ -65,7 +65,7 @@ function baseTable(info) {
     h('td', { 'data-label': 'Memory' }, `full ${c.full_fine_tune_gb} GB · LoRA ${c.lora_fine_tune_gb} GB`),
     h('td', { 'data-label': 'Here' }, c.present ? h('span.badge.s-succeeded', {}, 'present') : h('code', {}, c.pull_command)),
     h('td.actions', { 'data-label': 'Actions' }, c.present
-      ? h('a.button', { href: `#/playground?model=${encodeURIComponent(c.name)}`, 'aria-label': `Open ${c.name} in the Playground` }, 'Playground') : '')));
+      ? h('a.button', { href: `#/playground?model=${encodeURIComponent(c.name)}`, 'aria-label': `Playground with ${c.name}` }, 'Playground') : '')));
   return h('div', {},
     h('div.table-wrap', {}, h('table.jobs', {},
       h('thead', {}, h('tr', {}, ['Name', 'Family', 'Parameters', 'Context', 'Memory', 'Here', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),

@@ -88,7 +88,7 @@ function row(s, message, reload) {
     }
   };
   actions.append(
-    h('button', { type: 'button', 'aria-label': `Run ${label} now`, onclick: runNow }, 'Run now'),
+    h('button', { type: 'button', 'aria-label': `Run now: ${label}`, onclick: runNow }, 'Run now'),
     h('button.danger', { type: 'button', 'aria-label': `Delete ${label}`, onclick: remove }, 'Delete'));
   return h('tr', {},
     h('td', { 'data-label': 'Schedule' }, s.name ? h('strong', {}, s.name) : null, h('div.mono.small.muted', {}, s.id)),
