@@ -76,3 +76,32 @@ export async function probe() {
     return '';
   }
 }
+
+/**
+ * Reads a server-sent event stream from a fetch response (POST streams cannot use EventSource) and calls
+ * onEvent(name, data) for each event; "data: [DONE]" (OpenAI's end marker) ends it.
+ */
+export async function readSse(response, onEvent) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+      let name = 'message';
+      const data = [];
+      for (const line of block.split(/\r?\n/)) {
+        if (line.startsWith('event:')) name = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length === 0) continue;
+      if (data.join('\n') === '[DONE]') return;
+      onEvent(name, JSON.parse(data.join('\n')));
+    }
+  }
+}
