@@ -12,8 +12,9 @@ public sealed class DashboardBrowser : IAsyncDisposable
 {
     public const string Key = "browser-s3cret";
 
-    /// <summary>How long a page may take to show what a step waits for; training and comparisons pass longer ones.</summary>
-    public const float StepTimeoutMs = 20_000;
+    /// <summary>How long a page may take to show what a step waits for; training and comparisons pass longer ones.
+    /// Generous because the suite runs its test assemblies side by side on two cores: only a failure waits this long.</summary>
+    public const float StepTimeoutMs = 45_000;
 
     private readonly string _test;
     private readonly List<string> _pageErrors = [];
