@@ -33,6 +33,7 @@ public sealed class AccessibilityBrowserTests
                  {
                      ("#/jobs", "Fine-tuning jobs", "jobs"), ("#/models", "Models", "models"),
                      ("#/playground", "Playground", "playground"), ("#/compare", "Compare bases", "compare"),
+                     ("#/schedules", "Schedules", "schedules"),
                  })
         {
             await world.OpenAsync(hash, heading);

@@ -42,6 +42,7 @@ public sealed class CompareBrowserTests
         // An unbroken answer once widened its column past the screen, pushing the other model's answers out of sight.
         Assert.True(await samples.EvaluateAsync<bool>("t => t.scrollWidth <= t.parentElement.clientWidth"),
             "the held-out answers table is wider than its box: a long answer does not wrap");
+        await AccessibleNames.AssertAllNamedAsync(page, "compare report");
         await world.ScreenshotAsync("compare-report");
         world.AssertNoPageErrors();
     }
