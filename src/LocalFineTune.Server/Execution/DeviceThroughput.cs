@@ -23,8 +23,10 @@ public sealed class DeviceThroughput
         var n = device.IsCuda ? 2048 : 512;
         const int repeats = 3;
         using var scope = DisposeScope.Enter();
-        var a = Tensor.Randn([n, n], ScalarType.Float32, device);
-        var b = Tensor.Randn([n, n], ScalarType.Float32, device);
+        // Constant operands: a matmul's speed does not depend on the values, and random ones would draw from libtorch's
+        // global generator, shifting the dropout stream of a job training at the same moment.
+        var a = Tensor.Full([n, n], 0.5, ScalarType.Float32, device);
+        var b = Tensor.Full([n, n], 0.25, ScalarType.Float32, device);
         Time(a, b, device); // warm-up: thread pool start, first touch of pages, kernel selection
         var best = Enumerable.Range(0, repeats).Min(_ => Time(a, b, device));
         return 2.0 * n * n * n / best;
