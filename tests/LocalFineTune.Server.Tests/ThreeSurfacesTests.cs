@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using LocalFineTune.Server.Tests.Docs;
 using LocalFineTune.Server.Tests.Infrastructure;
@@ -31,7 +29,7 @@ public sealed class ThreeSurfacesTests : IDisposable
     public ThreeSurfacesTests()
     {
         File.WriteAllText(Path.Combine(_folders.ModelsRoot, "base", TestFolders.TinyBase, TrainingDefaults.FileName), """{"learning_rate": 3e-3}""");
-        File.WriteAllText(Path.Combine(_folders.DataRoot, "chat.jsonl"), ChatLines(24));
+        File.WriteAllText(Path.Combine(_folders.DataRoot, "chat.jsonl"), TestDatasets.ChatJsonl(24));
         _factory = new ServerFactory(_folders);
         _client = _factory.CreateClient();
     }
@@ -89,18 +87,6 @@ public sealed class ThreeSurfacesTests : IDisposable
     }
 
     private static string Field(string folder, string file, string field) => Read(folder, file).GetProperty(field).GetRawText();
-
-    private static string ChatLines(int count)
-    {
-        var text = new StringBuilder();
-        for (var i = 0; i < count; i++)
-        {
-            text.Append(CultureInfo.InvariantCulture,
-                $$"""{"messages":[{"role":"user","content":"Fridge {{i}} is noisy."},{"role":"assistant","content":"Check the fan and the frost."}]}""");
-            text.Append('\n');
-        }
-        return text.ToString();
-    }
 
     public void Dispose()
     {

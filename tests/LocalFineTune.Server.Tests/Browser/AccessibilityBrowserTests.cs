@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using LocalFineTune.Server.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace LocalFineTune.Server.Tests.Browser;
@@ -67,7 +68,7 @@ public sealed class AccessibilityBrowserTests
         await world.OpenAsync("#/new", "New fine-tuning job");
         await page.GetByLabel("File (.jsonl or .csv)").SetInputFilesAsync(new FilePayload
         {
-            Name = "fridge.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(Datasets.ChatJsonl(12)),
+            Name = "fridge.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(TestDatasets.ChatJsonl(12)),
         });
         await Expect(page.GetByLabel("Base model")).ToHaveValueAsync("tiny");
 

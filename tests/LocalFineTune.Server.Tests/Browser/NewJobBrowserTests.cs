@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using LocalFineTune.Server.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace LocalFineTune.Server.Tests.Browser;
@@ -23,9 +24,9 @@ public sealed class NewJobBrowserTests
         var page = world.Page;
         await world.LoginAsync();
         await world.OpenAsync("#/new", "New fine-tuning job");
-        var good = Datasets.ChatJsonl(Examples);
+        var good = TestDatasets.ChatJsonl(Examples);
 
-        await ChooseUpload(page, Datasets.WithLine(good, 3, Datasets.NotJson));
+        await ChooseUpload(page, TestDatasets.WithLine(good, 3, TestDatasets.NotJson));
         await page.GetByLabel("Base model").SelectOptionAsync("tiny");
         await page.GetByLabel("Epochs").FillAsync("2");
         await page.GetByLabel("Batch size").FillAsync("1");
@@ -35,7 +36,7 @@ public sealed class NewJobBrowserTests
         await Expect(dataError).ToContainTextAsync("line 3 is not a JSON object");
         await world.ScreenshotAsync("new-job-upload-refused");
 
-        await ChooseUpload(page, Datasets.WithLine(good, 5, Datasets.NotAnExample));
+        await ChooseUpload(page, TestDatasets.WithLine(good, 5, TestDatasets.NotAnExample));
         await Start(page);
         var report = page.Locator("section#validation-report");
         await Expect(report.Locator("#start-refused")).ToBeVisibleAsync();

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace LocalFineTune.Server.Tests.Browser;
+namespace LocalFineTune.Server.Tests.Infrastructure;
 
-/// <summary>Training files the browser tests upload or name: chat examples the tiny base learns in seconds.</summary>
-public static class Datasets
+/// <summary>Training files the tests write, upload or name: chat examples the tiny base learns in seconds.</summary>
+public static class TestDatasets
 {
     public static string ChatJsonl(int examples)
     {
