@@ -5,7 +5,7 @@
 // An API error is shown next to the field it names (ProblemDetails param / OpenAI error.param), or above the form
 // when it names none.
 import { get, request, post, ApiError } from './api.js';
-import { h, errorBox } from './ui.js';
+import { h, errorBox, field, clearFieldErrors, showFieldError } from './ui.js';
 import { renderReport, renderRefusal } from './validation.js';
 
 // Which input an API error's param belongs to (both APIs' spellings, nested /v1 paths included).
@@ -15,13 +15,10 @@ const FIELD_OF = [
   [/^suffix$/, 'suffix'], [/^seed$/, 'seed'], [/(^|\.)(method|type|beta|lora.*)$/, 'method'],
 ];
 
-function field(id, label, input, hint) {
-  return h('div.field', { id: `f-${id}` }, h('label', { for: input.id || input.querySelector('input')?.id || id }, label), input,
-    hint ? h('p.hint', { id: `${id}-hint` }, hint) : null, h('p.field-error', { id: `${id}-error`, role: 'alert', hidden: true }));
-}
-
 export function render(view) {
+  // top: API errors naming no field (cleared on each try); notice: what the catalog says about the bases.
   const top = h('div');
+  const notice = h('div');
   const modelSelect = h('select#model', { required: true });
   const upload = h('input#data-file', { type: 'file', accept: '.jsonl,.csv' });
   // The field's <label for> names the upload box; the path box, shown instead of it, needs its own name.
@@ -49,13 +46,12 @@ export function render(view) {
       field('method', 'Method', method, 'auto picks LoRA when full fine-tuning would not fit the device.'),
       field('epochs', 'Epochs', epochs, '"auto" or 1–20'),
       field('batch', 'Batch size', batch, '"auto" or 1–16'),
-      h('div.field', { id: 'f-lr' }, h('label', { for: 'lr' }, lrLabel), lr, h('p.hint', {}, '"auto" = the base\'s default'),
-        h('p.field-error', { id: 'lr-error', role: 'alert', hidden: true })),
+      field('lr', lrLabel, lr, '"auto" = the base\'s default'),
       field('seed', 'Seed', seed),
       field('suffix', 'Suffix', suffix, 'Part of the fine-tuned model\'s name (uploaded data only).'),
       field('validation', 'Validation file', validation, 'Optional; otherwise 10% of the training data is held out (uploaded data only).')),
     h('div.toolbar', {}, checkButton, submit));
-  view.append(h('div.toolbar', {}, h('h1', {}, 'New fine-tuning job')), top, form, report);
+  view.append(h('div.toolbar', {}, h('h1', {}, 'New fine-tuning job')), notice, top, form, report);
 
   const mode = () => form.querySelector('input[name=source]:checked').value;
   form.querySelectorAll('input[name=source]').forEach((r) => r.addEventListener('change', () => {
@@ -66,7 +62,7 @@ export function render(view) {
     lrLabel.textContent = byPath ? 'Learning rate' : 'Learning rate multiplier';
   }));
 
-  loadModels(modelSelect, top);
+  loadModels(modelSelect, notice);
   const values = () => ({ model: modelSelect.value, method: method.value, epochs: epochs.value, batch: batch.value, lr: lr.value, seed: seed.value, suffix: suffix.value });
   const data = async () => (mode() === 'path'
     ? { datasetUrl: path.value.trim() }
@@ -83,13 +79,13 @@ export function render(view) {
 
   /** Both buttons share one busy state, so a check and a start never overlap. */
   async function busy(action) {
-    clearErrors(form, top);
+    clearFieldErrors(form, top);
     submit.disabled = true; checkButton.disabled = true;
     try {
       await action();
     } catch (e) {
       if (report.querySelector('#validation-title')?.textContent === 'Checking the data…') report.hidden = true;
-      showError(form, top, e);
+      showFieldError(form, top, e, FIELD_OF);
     } finally {
       submit.disabled = false; checkButton.disabled = false;
     }
@@ -143,7 +139,7 @@ function validateBody(d, v) {
   return { ...common, training_file: d.trainingFile, validation_file: d.validationFile };
 }
 
-async function loadModels(select, top) {
+async function loadModels(select, notice) {
   try {
     const info = await get('/api/finetune/info');
     const catalog = info.catalog || [];
@@ -157,9 +153,9 @@ async function loadModels(select, top) {
     select.replaceChildren(...options);
     const firstPresent = [...select.options].find((o) => o.textContent.includes('present') && !o.textContent.includes('not downloaded'));
     if (firstPresent) select.value = firstPresent.value;
-    if (!info.available) top.append(h('div.banner.inline', {}, info.note || 'No trainable base is present yet: run lft pull <model> on the server.'));
+    if (!info.available) notice.append(h('div.banner.inline', {}, info.note || 'No trainable base is present yet: run lft pull <model> on the server.'));
   } catch (e) {
-    top.append(errorBox(e));
+    notice.append(errorBox(e));
   }
 }
 
@@ -198,23 +194,4 @@ async function startFromUpload({ trainingFile, validationFile: validationId }, v
   };
   if (v.method === 'full' || v.method === 'lora') body.lft = { method: v.method };
   return (await post('/v1/fine_tuning/jobs', body)).id;
-}
-
-function clearErrors(form, top) {
-  top.querySelectorAll('.error').forEach((e) => e.remove());
-  form.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
-  form.querySelectorAll('.invalid').forEach((i) => { i.classList.remove('invalid'); i.removeAttribute('aria-invalid'); });
-}
-
-function showError(form, top, error) {
-  const id = error.param && FIELD_OF.find(([re]) => re.test(error.param))?.[1];
-  const slot = id && form.querySelector(`#${id}-error`);
-  if (!slot) {
-    top.append(errorBox(error));
-    return;
-  }
-  slot.textContent = error.message;
-  slot.hidden = false;
-  const input = form.querySelector(`#f-${id} input:not([hidden]):not([type=radio]), #f-${id} select`);
-  if (input) { input.classList.add('invalid'); input.setAttribute('aria-invalid', 'true'); input.focus(); }
 }

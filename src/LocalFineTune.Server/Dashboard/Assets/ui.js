@@ -82,12 +82,12 @@ const controlOf = (node) => (node.matches('input, select, textarea') ? node : no
 /**
  * A labelled control: div.field#f-<id> with its label, the control, an optional hint and a slot (#<id>-error) for
  * the API error that names it; hint and error are tied to the control by aria-describedby so a screen reader reads
- * them with it. The control (or the one inside a wrapper) must have the id.
+ * them with it. The label names the control (the first one inside a wrapper), by its own id.
  */
 export function field(id, label, control, hint) {
   const input = controlOf(control);
   if (input) input.setAttribute('aria-describedby', [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(' '));
-  return h('div.field', { id: `f-${id}` }, h('label', { for: id }, label), control,
+  return h('div.field', { id: `f-${id}` }, h('label', { for: input?.id || id }, label), control,
     hint ? h('p.hint', { id: `${id}-hint` }, hint) : null, errorSlot(id));
 }
 
